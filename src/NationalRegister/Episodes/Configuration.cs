@@ -1,0 +1,23 @@
+using JasperFx.Events.Projections;
+using Marten;
+using NationalRegister.Infrastructure.Commands;
+
+namespace NationalRegister.Episodes;
+
+public static class Configuration
+{
+    public static StoreOptions AddEpisodes(this StoreOptions options)
+    {
+        options.Events.AddEventTypes([
+            typeof(MissingReported), typeof(RiskAssessed), typeof(SightingRecorded),
+            typeof(PersonFound), typeof(ReturnInterviewRecorded), typeof(EpisodeClosed),
+        ]);
+
+        // Inline: the episode view commits with its events and doubles as the decider state, one read per command.
+        options.Projections.Snapshot<Episode>(SnapshotLifecycle.Inline);
+        options.Schema.For<Episode>().Duplicate(e => e.PersonId);
+
+        options.Schema.For<ProcessedCommand>().DocumentAlias("processed_command");
+        return options;
+    }
+}

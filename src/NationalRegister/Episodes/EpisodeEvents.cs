@@ -1,0 +1,65 @@
+namespace NationalRegister.Episodes;
+
+/// <summary>
+/// Every event of an episode says when it happened in the world. When it was recorded, by whom,
+/// for which force or agency, and under which correlation and message id is stamped by the
+/// register as event metadata (see <see cref="Infrastructure.Commands.Caller"/>).
+/// </summary>
+public interface IEpisodeEvent
+{
+    DateTimeOffset OccurredAt { get; }
+}
+
+public sealed record PersonDetails(
+    string ForceSubjectId, string GivenName, string FamilyName, DateOnly DateOfBirth, string Sex);
+
+public sealed record MissingReported(
+    Guid EpisodeId,
+    Guid PersonId,
+    string Force,
+    string ForceReference,
+    PersonDetails Person,
+    bool IsChild,
+    DateTimeOffset LastSeenAt,
+    string LastSeenLocation,
+    string Circumstances,
+    DateTimeOffset ReportedAt,
+    string ReportedBy,
+    string? LocalAuthority) : IEpisodeEvent
+{
+    DateTimeOffset IEpisodeEvent.OccurredAt => ReportedAt;
+}
+
+/// <param name="GradeAsGiven">The grade exactly as the force sent it, e.g. the legacy "NoApparentRisk".</param>
+public sealed record RiskAssessed(
+    RiskLevel Level, string GradeAsGiven, string Rationale, string AssessedBy, DateTimeOffset AssessedAt) : IEpisodeEvent
+{
+    DateTimeOffset IEpisodeEvent.OccurredAt => AssessedAt;
+}
+
+public sealed record SightingRecorded(DateTimeOffset SeenAt, string Location, string Source) : IEpisodeEvent
+{
+    DateTimeOffset IEpisodeEvent.OccurredAt => SeenAt;
+}
+
+public sealed record PersonFound(DateTimeOffset FoundAt, string Location, string FoundBy, FoundOutcome Outcome) : IEpisodeEvent
+{
+    DateTimeOffset IEpisodeEvent.OccurredAt => FoundAt;
+}
+
+public sealed record ReturnInterviewRecorded(
+    ReturnInterviewOutcome Outcome, DateTimeOffset ConductedAt, string ConductedBy, IReadOnlyList<string> Disclosures) : IEpisodeEvent
+{
+    DateTimeOffset IEpisodeEvent.OccurredAt => ConductedAt;
+}
+
+public sealed record EpisodeClosed(DateTimeOffset ClosedAt, string ClosedBy, string Summary) : IEpisodeEvent
+{
+    DateTimeOffset IEpisodeEvent.OccurredAt => ClosedAt;
+}
+
+public enum FoundOutcome { SafeAndWell, Harmed, CrimeVictim, Deceased }
+
+public enum ReturnInterviewOutcome { Completed, Declined, NotPossible }
+
+public enum EpisodeStatus { Missing, Found, Closed }

@@ -1,0 +1,65 @@
+using System.Text.Json;
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using NationalRegister.Episodes;
+using NationalRegister.Infrastructure.Auth;
+using NationalRegister.Infrastructure.Commands;
+using NationalRegister.Infrastructure.Http;
+using Wolverine.Http;
+
+namespace NationalRegister.People.History;
+
+public sealed record HistoryEntry(
+    Guid EpisodeId, long Version, long Sequence, string Type, DateTimeOffset? OccurredAt, DateTimeOffset RecordedAt,
+    string? RecordedBy, string? Force, string? CorrelationId, string? MessageId, object Data)
+{
+    public static HistoryEntry Of(IEvent e) => new(
+        e.StreamId, e.Version, e.Sequence, e.EventType.Name, (e.Data as IEpisodeEvent)?.OccurredAt, e.Timestamp,
+        e.UserName, Header(e, EventHeaders.Agency), e.CorrelationId, Header(e, EventHeaders.MessageId), e.Data);
+
+    private static string? Header(IEvent e, string key) => e.Headers?.TryGetValue(key, out var value) == true
+        ? value switch { JsonElement j => j.ToString(), null => null, _ => value.ToString() }
+        : null;
+}
+
+public sealed partial class GetPersonHistoryEndpoint
+{
+    public const string JustificationHeader = "X-Justification";
+
+    /// <summary>Data Protection Act 2018 s62: every consultation needs a stated justification.</summary>
+    public static ProblemDetails Validate(HttpContext http) =>
+        string.IsNullOrWhiteSpace(http.Request.Headers[JustificationHeader].ToString())
+            ? new ProblemDetails
+            {
+                Status = StatusCodes.Status400BadRequest,
+                Title = "Justification required",
+                Detail = $"Reading a person's history needs an {JustificationHeader} header saying why (Data Protection Act 2018, s62).",
+            }
+            : WolverineContinue.NoProblems;
+
+    [WolverineGet("/api/people/{personId}/history", OperationId = "GetPersonHistory")]
+    [Authorize(Policy = Policies.Auditor)]
+    [ProducesResponseType<IReadOnlyList<HistoryEntry>>(StatusCodes.Status200OK)]
+    [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
+    public static async Task<IResult> Get(Guid personId, HttpContext http, IQuerySession session, ILogger<GetPersonHistoryEndpoint> logger,
+        CancellationToken ct)
+    {
+        var episodeIds = await session.Query<Episode>().Where(e => e.PersonId == personId).Select(e => e.Id).ToListAsync(ct);
+        if (episodeIds.Count == 0) return Problems.NotFound("person", personId);
+
+        var caller = Caller.From(http);
+        LogConsulted(logger, caller.User, personId, http.Request.Headers[JustificationHeader].ToString(), caller.CorrelationId);
+
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => episodeIds.Contains(e.StreamId))
+            .OrderBy(e => e.Sequence)
+            .ToListAsync(ct);
+        return Results.Ok(events.Select(HistoryEntry.Of).ToList());
+    }
+
+    [LoggerMessage(LogLevel.Information,
+        "Person history consulted: {User} read person {PersonId} because {Justification} (correlation {CorrelationId})")]
+    private static partial void LogConsulted(ILogger logger, string user, Guid personId, string justification, string correlationId);
+}
