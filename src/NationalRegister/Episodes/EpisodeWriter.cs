@@ -14,7 +14,7 @@ namespace NationalRegister.Episodes;
 public sealed class EpisodeWriter(IDocumentStore store, TimeProvider clock)
 {
     /// <summary>Without an expectedVersion the caller asked for no concurrency check, so a lost race is retried.</summary>
-    private const int Attempts = 3;
+    private const int Attempts = 10;
 
     public async Task<IResult> Start(Guid episodeId, Guid personId, ReportMissing command, Caller caller,
         Func<DateTimeOffset, Decision> decide, CancellationToken ct)
@@ -81,7 +81,9 @@ public sealed class EpisodeWriter(IDocumentStore store, TimeProvider clock)
                 if (await Replay(command.MessageId, fingerprint, ct) is { } replayed) return replayed;
                 if (command.ExpectedVersion is { } stale)
                     return Problems.VersionConflict(episodeId, stale, await CurrentVersion(episodeId, ct));
-                if (attempt == Attempts) throw;
+                if (attempt == Attempts)
+                    return Problems.Problem(StatusCodes.Status409Conflict, "Episode too busy",
+                        $"Episode {episodeId} kept changing while this command was applied; retry it unchanged.");
             }
         }
     }

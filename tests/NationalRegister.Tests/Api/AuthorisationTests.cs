@@ -1,0 +1,124 @@
+using System.Net;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace NationalRegister.Tests.Api;
+
+[Collection(RegisterCollection.Name)]
+public sealed class AuthorisationTests(RegisterFixture fixture) : RegisterTests(fixture)
+{
+    [Fact]
+    public void every_api_endpoint_requires_an_authorisation_policy()
+    {
+        var endpoints = Fixture.Host.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/api", StringComparison.Ordinal) == true)
+            .ToList();
+
+        endpoints.Count.ShouldBe(9);
+        endpoints.ShouldAllBe(e => e.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy != null));
+        endpoints.ShouldAllBe(e => e.Metadata.GetMetadata<IAllowAnonymous>() == null);
+    }
+
+    [Fact]
+    public async Task without_a_token_every_api_call_is_401()
+    {
+        var episode = await Api.ChildMissing(Gmp);
+        (await Api.ReportMissing(As.Nobody)).Status.ShouldBe(HttpStatusCode.Unauthorized);
+        (await Api.AssessRisk(As.Nobody, episode)).Status.ShouldBe(HttpStatusCode.Unauthorized);
+        (await Api.GetEpisode(As.Nobody, episode)).Status.ShouldBe(HttpStatusCode.Unauthorized);
+        (await Api.GetPerson(As.Nobody, Guid.NewGuid())).Status.ShouldBe(HttpStatusCode.Unauthorized);
+        (await Api.GetHistory(As.Nobody, Guid.NewGuid())).Status.ShouldBe(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task a_token_signed_with_another_key_is_401()
+    {
+        var forged = new NationalRegister.Infrastructure.Auth.AuthSettings { SigningKey = new string('x', 40) }
+            .Issue([new("role", "auditor"), new("name", "Mallory")], DateTimeOffset.UtcNow);
+        var result = await Fixture.Host.Scenario(s =>
+        {
+            s.Get.Url($"/api/people/{Guid.NewGuid()}");
+            s.WithRequestHeader("Authorization", $"Bearer {forged}");
+            s.StatusCodeShouldBe(HttpStatusCode.Unauthorized);
+        });
+        result.Context.Response.StatusCode.ShouldBe(401);
+    }
+
+    [Fact]
+    public async Task a_force_writes_and_reads_only_its_own_episodes()
+    {
+        var episode = await Api.ChildMissing(Gmp);
+
+        (await Api.AssessRisk(Met, episode)).Status.ShouldBe(HttpStatusCode.Forbidden);
+        (await Api.Sighting(Met, episode)).Status.ShouldBe(HttpStatusCode.Forbidden);
+        (await Api.Found(Met, episode)).Status.ShouldBe(HttpStatusCode.Forbidden);
+        (await Api.GetEpisode(Met, episode)).Status.ShouldBe(HttpStatusCode.Forbidden);
+        (await Api.GetEpisode(Gmp, episode)).Status.ShouldBe(HttpStatusCode.OK);
+        (await Api.GetEpisode(Gmp, episode)).Json["version"]!.GetValue<long>().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task only_forces_report_and_grade()
+    {
+        var episode = await Api.ChildMissing(Gmp);
+        foreach (var who in new[] { As.Analyst, As.Auditor, As.ChildrensServices("Manchester") })
+        {
+            (await Api.ReportMissing(who)).Status.ShouldBe(HttpStatusCode.Forbidden);
+            (await Api.AssessRisk(who, episode)).Status.ShouldBe(HttpStatusCode.Forbidden);
+            (await Api.Close(who, episode)).Status.ShouldBe(HttpStatusCode.Forbidden);
+        }
+    }
+
+    [Fact]
+    public async Task a_force_token_without_a_force_claim_is_403()
+    {
+        (await Api.ReportMissing(new As("force", "PC 1"))).Status.ShouldBe(HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task childrens_services_record_return_interviews_for_their_own_children()
+    {
+        var episode = await Api.ChildFound(Gmp);
+
+        (await Api.ReturnInterview(As.ChildrensServices("Leeds"), episode)).Status.ShouldBe(HttpStatusCode.Forbidden);
+        (await Api.GetEpisode(As.ChildrensServices("Leeds"), episode)).Status.ShouldBe(HttpStatusCode.Forbidden);
+        (await Api.ReturnInterview(As.ChildrensServices("Manchester"), episode)).Status.ShouldBe(HttpStatusCode.OK);
+        (await Api.GetEpisode(As.ChildrensServices("Manchester"), episode)).Status.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task analysts_and_auditors_read_episodes_of_every_force()
+    {
+        var episode = await Api.ChildMissing(Met);
+        (await Api.GetEpisode(As.Analyst, episode)).Status.ShouldBe(HttpStatusCode.OK);
+        (await Api.GetEpisode(As.Auditor, episode)).Status.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task the_person_history_is_for_auditors_with_a_justification()
+    {
+        var reported = await Api.ReportMissing(Gmp);
+        var person = reported.Json["personId"]!.GetValue<Guid>();
+
+        (await Api.GetHistory(Gmp, person)).Status.ShouldBe(HttpStatusCode.Forbidden);
+        (await Api.GetHistory(As.Analyst, person)).Status.ShouldBe(HttpStatusCode.Forbidden);
+        var unjustified = await Api.GetHistory(As.Auditor, person, justification: null);
+        unjustified.Status.ShouldBe(HttpStatusCode.BadRequest);
+        unjustified.Detail.ShouldContain("X-Justification");
+        (await Api.GetHistory(As.Auditor, person)).Status.ShouldBe(HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task a_person_view_is_for_auditors_and_forces_with_an_episode_for_them()
+    {
+        var reported = await Api.ReportMissing(Gmp);
+        var person = reported.Json["personId"]!.GetValue<Guid>();
+
+        (await Api.GetPerson(Gmp, person)).Status.ShouldBe(HttpStatusCode.OK);
+        (await Api.GetPerson(As.Auditor, person)).Status.ShouldBe(HttpStatusCode.OK);
+        (await Api.GetPerson(Met, person)).Status.ShouldBe(HttpStatusCode.Forbidden);
+        (await Api.GetPerson(As.Analyst, person)).Status.ShouldBe(HttpStatusCode.Forbidden);
+        (await Api.GetPerson(As.ChildrensServices("Manchester"), person)).Status.ShouldBe(HttpStatusCode.Forbidden);
+    }
+}

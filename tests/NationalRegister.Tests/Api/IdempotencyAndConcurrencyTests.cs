@@ -1,0 +1,94 @@
+using System.Net;
+
+namespace NationalRegister.Tests.Api;
+
+[Collection(RegisterCollection.Name)]
+public sealed class IdempotencyAndConcurrencyTests(RegisterFixture fixture) : RegisterTests(fixture)
+{
+    [Fact]
+    public async Task a_replayed_report_returns_the_original_response_and_appends_nothing()
+    {
+        var body = RegisterApi.Report();
+        var first = await Api.ReportMissing(Gmp, body);
+        var replay = await Api.ReportMissing(Gmp, body);
+
+        replay.Status.ShouldBe(HttpStatusCode.Created);
+        replay.Json.ToJsonString().ShouldBe(first.Json.ToJsonString());
+        var person = first.Json["personId"]!.GetValue<Guid>();
+        (await Api.GetPerson(Gmp, person)).Json["episodes"]!.GetValue<int>().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_replayed_append_returns_the_original_version_even_after_later_appends()
+    {
+        var episode = await Api.ChildMissing(Gmp);
+        var messageId = RegisterApi.NewId();
+        var at = RegisterApi.Now.AddMinutes(-20);
+        var first = await Api.AssessRisk(Gmp, episode, "High", messageId: messageId, assessedAt: at);
+        await Api.Found(Gmp, episode);
+        await Api.Close(Gmp, episode);
+
+        var replay = await Api.AssessRisk(Gmp, episode, "High", messageId: messageId, assessedAt: at);
+
+        replay.Status.ShouldBe(HttpStatusCode.OK);
+        replay.Version.ShouldBe(first.Version);
+        (await Api.GetEpisode(Gmp, episode)).Json["riskAssessments"]!.GetValue<int>().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_messageId_reused_with_a_different_body_is_a_conflict()
+    {
+        var episode = await Api.ChildMissing(Gmp);
+        var messageId = RegisterApi.NewId();
+        var at = RegisterApi.Now.AddMinutes(-20);
+        await Api.AssessRisk(Gmp, episode, "High", messageId: messageId, assessedAt: at);
+
+        var reused = await Api.AssessRisk(Gmp, episode, "Low", messageId: messageId, assessedAt: at);
+
+        reused.Status.ShouldBe(HttpStatusCode.Conflict);
+        reused.Detail.ShouldContain("different body");
+        (await Api.GetEpisode(Gmp, episode)).Json["riskLevel"]!.GetValue<string>().ShouldBe("High");
+    }
+
+    [Fact]
+    public async Task a_stale_expected_version_is_a_conflict_that_states_the_current_version()
+    {
+        var episode = await Api.ChildMissing(Gmp);
+        await Api.AssessRisk(Gmp, episode, "Low", expectedVersion: 1);
+
+        var stale = await Api.AssessRisk(Gmp, episode, "High", expectedVersion: 1);
+
+        stale.Status.ShouldBe(HttpStatusCode.Conflict);
+        stale.Json["currentVersion"]!.GetValue<long>().ShouldBe(2);
+        stale.Detail.ShouldContain("version 2");
+    }
+
+    [Fact]
+    public async Task two_appends_racing_with_the_same_expected_version_one_wins_one_conflicts()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var episode = await Api.ChildMissing(Gmp);
+
+            var replies = await Task.WhenAll(
+                Api.AssessRisk(Gmp, episode, "High", expectedVersion: 1),
+                Api.AssessRisk(Gmp, episode, "Low", expectedVersion: 1));
+
+            replies.Count(r => r.Status == HttpStatusCode.OK).ShouldBe(1);
+            replies.Count(r => r.Status == HttpStatusCode.Conflict).ShouldBe(1);
+            (await Api.GetEpisode(Gmp, episode)).Json["version"]!.GetValue<long>().ShouldBe(2);
+        }
+    }
+
+    [Fact]
+    public async Task racing_appends_without_an_expected_version_are_all_kept()
+    {
+        var episode = await Api.ChildMissing(Gmp);
+
+        var replies = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Api.Sighting(Gmp, episode)));
+
+        replies.ShouldAllBe(r => r.Status == HttpStatusCode.OK);
+        replies.Select(r => r.Version).Order().ShouldBe([2, 3, 4, 5]);
+        (await Api.GetEpisode(Gmp, episode)).Json["sightings"]!.GetValue<int>().ShouldBe(4);
+    }
+}

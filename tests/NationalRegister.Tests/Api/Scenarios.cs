@@ -1,0 +1,182 @@
+using System.Net;
+using System.Security.Claims;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Alba;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using NationalRegister.Infrastructure.Auth;
+
+namespace NationalRegister.Tests.Api;
+
+/// <summary>Who is calling: a signed token for a role, as the token command would print it.</summary>
+public sealed record As(string Role, string User, string? ForceCode = null, string? LocalAuthority = null)
+{
+    public static As Force(string force, string user = "PC 1234") => new(Roles.Force, user, force);
+    public static As ChildrensServices(string localAuthority) => new(Roles.ChildrensServices, "RHI worker", LocalAuthority: localAuthority);
+    public static readonly As Analyst = new(Roles.Analyst, "Analyst 1");
+    public static readonly As Auditor = new(Roles.Auditor, "Auditor 1");
+    public static readonly As Nobody = new("", "");
+}
+
+public sealed record Reply(HttpStatusCode Status, JsonNode? Body, IReadOnlyDictionary<string, string> Headers)
+{
+    public JsonNode Json => Body ?? throw new InvalidOperationException($"{Status} had no JSON body");
+    public Guid EpisodeId => Json["episodeId"]!.GetValue<Guid>();
+    public long Version => Json["version"]!.GetValue<long>();
+    public string Detail => Body?["detail"]?.GetValue<string>() ?? "";
+}
+
+/// <summary>The register's API in the words of its guidance, so tests read like the rules they check.</summary>
+public sealed class RegisterApi(IAlbaHost host)
+{
+    public static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
+
+    public static Guid NewId() => Guid.NewGuid();
+
+    public static string NewSubject() => $"SUBJ-{Guid.NewGuid():N}"[..16];
+
+    public static object Person(string subject, DateOnly? dateOfBirth = null) => new
+    {
+        forceSubjectId = subject,
+        givenName = "Sam",
+        familyName = "Synthetic",
+        dateOfBirth = (dateOfBirth ?? DateOnly.FromDateTime(Now.UtcDateTime).AddYears(-14)).ToString("yyyy-MM-dd"),
+        sex = "Male",
+    };
+
+    public static object Report(string? subject = null, Guid? messageId = null, DateTimeOffset? lastSeenAt = null,
+        DateOnly? dateOfBirth = null, string? localAuthority = "Manchester", Guid? episodeId = null)
+    {
+        var lastSeen = lastSeenAt ?? Now.AddHours(-6);
+        return new
+        {
+            messageId = messageId ?? NewId(),
+            episodeId,
+            forceReference = $"REF-{Guid.NewGuid():N}"[..12],
+            person = Person(subject ?? NewSubject(), dateOfBirth),
+            lastSeenAt = lastSeen,
+            lastSeenLocation = "Town centre",
+            circumstances = "Did not return home",
+            reportedAt = lastSeen.AddHours(1),
+            reportedBy = "Parent",
+            localAuthority,
+        };
+    }
+
+    public Task<Reply> ReportMissing(As who, object? body = null) => Post(who, "/api/episodes", body ?? Report());
+
+    /// <summary>A child reported missing by the force, ready for the next step.</summary>
+    public async Task<Guid> ChildMissing(As force, string? subject = null, DateTimeOffset? lastSeenAt = null)
+    {
+        var reply = await ReportMissing(force, Report(subject, lastSeenAt: lastSeenAt));
+        reply.Status.ShouldBe(HttpStatusCode.Created, reply.Body?.ToJsonString());
+        return reply.EpisodeId;
+    }
+
+    public async Task<Guid> ChildFound(As force, DateTimeOffset? foundAt = null)
+    {
+        var episode = await ChildMissing(force);
+        (await Found(force, episode, foundAt: foundAt)).Status.ShouldBe(HttpStatusCode.OK);
+        return episode;
+    }
+
+    public Task<Reply> AssessRisk(As who, Guid episode, string level = "Medium", long? expectedVersion = null, Guid? messageId = null,
+        DateTimeOffset? assessedAt = null) =>
+        Post(who, $"/api/episodes/{episode}/risk-assessments", new
+        {
+            messageId = messageId ?? NewId(), expectedVersion, level, rationale = "Vulnerable, no phone", assessedBy = "Sgt 1",
+            assessedAt = assessedAt ?? Now.AddMinutes(-30),
+        });
+
+    public Task<Reply> Sighting(As who, Guid episode, DateTimeOffset? seenAt = null, long? expectedVersion = null) =>
+        Post(who, $"/api/episodes/{episode}/sightings", new
+        {
+            messageId = NewId(), expectedVersion, seenAt = seenAt ?? Now.AddHours(-2), location = "Bus station", source = "CCTV",
+        });
+
+    public Task<Reply> Found(As who, Guid episode, DateTimeOffset? foundAt = null, string outcome = "SafeAndWell", long? expectedVersion = null) =>
+        Post(who, $"/api/episodes/{episode}/found", new
+        {
+            messageId = NewId(), expectedVersion, foundAt = foundAt ?? Now.AddHours(-1), location = "Friend's house", foundBy = "PC 99", outcome,
+        });
+
+    public Task<Reply> ReturnInterview(As who, Guid episode, DateTimeOffset? conductedAt = null, string outcome = "Completed") =>
+        Post(who, $"/api/episodes/{episode}/return-interviews", new
+        {
+            messageId = NewId(), outcome, conductedAt = conductedAt ?? Now.AddMinutes(-10), conductedBy = "RHI worker",
+            disclosures = new[] { "Child criminal exploitation" },
+        });
+
+    public Task<Reply> Close(As who, Guid episode, DateTimeOffset? closedAt = null) =>
+        Post(who, $"/api/episodes/{episode}/closure", new
+        {
+            messageId = NewId(), closedAt = closedAt ?? Now.AddMinutes(-5), closedBy = "Insp 3", summary = "Found safe and well",
+        });
+
+    public Task<Reply> GetEpisode(As who, Guid episode) => Get(who, $"/api/episodes/{episode}");
+
+    public Task<Reply> GetPerson(As who, Guid person) => Get(who, $"/api/people/{person}");
+
+    public Task<Reply> GetHistory(As who, Guid person, string? justification = "Audit of case handling, ref A-1") =>
+        Get(who, $"/api/people/{person}/history", justification is null ? [] : [("X-Justification", justification)]);
+
+    public Task<Reply> Post(As who, string url, object body, params (string Name, string Value)[] headers) =>
+        PostRaw(who, url, JsonSerializer.Serialize(body), headers);
+
+    public async Task<Reply> PostRaw(As who, string url, string json, params (string Name, string Value)[] headers)
+    {
+        var result = await host.Scenario(s =>
+        {
+            s.Post.Text(json).ToUrl(url);
+            s.WithRequestHeader("Content-Type", "application/json");
+            Authorise(s, who);
+            foreach (var (name, value) in headers) s.WithRequestHeader(name, value);
+            s.IgnoreStatusCode();
+        });
+        return await ReplyOf(result);
+    }
+
+    public async Task<Reply> Get(As who, string url, params (string Name, string Value)[] headers)
+    {
+        var result = await host.Scenario(s =>
+        {
+            s.Get.Url(url);
+            Authorise(s, who);
+            foreach (var (name, value) in headers) s.WithRequestHeader(name, value);
+            s.IgnoreStatusCode();
+        });
+        return await ReplyOf(result);
+    }
+
+    public string TokenFor(As who)
+    {
+        var settings = host.Services.GetRequiredService<IOptions<AuthSettings>>().Value;
+        List<Claim> claims = [new(RegisterClaims.Subject, who.User), new(RegisterClaims.Name, who.User), new(RegisterClaims.Role, who.Role)];
+        if (who.ForceCode is not null) claims.Add(new(RegisterClaims.Force, who.ForceCode));
+        if (who.LocalAuthority is not null) claims.Add(new(RegisterClaims.LocalAuthority, who.LocalAuthority));
+        return settings.Issue(claims, DateTimeOffset.UtcNow);
+    }
+
+    private void Authorise(Scenario s, As who)
+    {
+        if (who != As.Nobody) s.WithRequestHeader("Authorization", $"Bearer {TokenFor(who)}");
+    }
+
+    private static async Task<Reply> ReplyOf(IScenarioResult result)
+    {
+        var text = await result.ReadAsTextAsync();
+        var response = result.Context.Response;
+        var headers = response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        return new Reply((HttpStatusCode)response.StatusCode, string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text), headers);
+    }
+}
+
+public abstract class RegisterTests(RegisterFixture fixture)
+{
+    protected RegisterApi Api { get; } = new(fixture.Host);
+    protected RegisterFixture Fixture { get; } = fixture;
+    protected static readonly As Gmp = As.Force("GMP");
+    protected static readonly As Met = As.Force("MET", "PC 777");
+}
