@@ -36,15 +36,23 @@ public sealed class RegisterFixture : IAsyncLifetime
 
     private string StartThrowawayPostgres()
     {
-        var folder = Path.Combine(Path.GetTempPath(), $"nr-tests-{Guid.NewGuid():N}"[..20]);
+        // Memory-backed when the machine has it: initdb is dominated by disk syncs (about 0.8 s faster here).
+        var parent = Directory.Exists("/dev/shm") && new DriveInfo("/dev/shm").AvailableFreeSpace > 1L << 30 ? "/dev/shm" : Path.GetTempPath();
+        var folder = Path.Combine(parent, $"nr-tests-{Guid.NewGuid():N}"[..20]);
         _postgres = LocalPostgres.Start(new LocalPostgresOptions(folder, ThrowawayForTests: true), NullLogger.Instance);
         return _postgres.ConnectionString;
     }
 
     public async Task DisposeAsync()
     {
-        await Host.DisposeAsync();
-        _postgres?.Dispose();
+        try
+        {
+            if (Host is not null) await Host.DisposeAsync();
+        }
+        finally
+        {
+            _postgres?.Dispose();
+        }
     }
 }
 
