@@ -14,6 +14,7 @@ builder.AddEventStore();
 builder.AddMessaging();
 builder.Services.AddRegisterAuthentication();
 builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
+builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<EpisodeWriter>();
 
 var app = builder.Build();

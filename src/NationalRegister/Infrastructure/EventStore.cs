@@ -1,5 +1,6 @@
 using JasperFx;
 using JasperFx.Events;
+using JasperFx.OpenTelemetry;
 using Marten;
 using NationalRegister.Episodes;
 using NationalRegister.Infrastructure.Postgres;
@@ -32,6 +33,9 @@ public static class EventStore
                 options.Events.MetadataConfig.CausationIdEnabled = true;
                 options.Events.MetadataConfig.UserNameEnabled = true;
                 options.Events.StreamIdentity = StreamIdentity.AsGuid;
+                // Spans per connection and counters of appended events, exported with the rest of the telemetry.
+                options.OpenTelemetry.TrackConnections = TrackLevel.Normal;
+                options.OpenTelemetry.TrackEventCounters();
                 // Development creates or migrates the schema at start; production runs `db-apply` as a deployment step.
                 options.AutoCreateSchemaObjects = development ? AutoCreate.CreateOrUpdate : AutoCreate.None;
                 return options.AddEpisodes();
