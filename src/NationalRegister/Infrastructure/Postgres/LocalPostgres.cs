@@ -98,10 +98,9 @@ public sealed class LocalPostgres : IDisposable
     /// </summary>
     public static string? FindBinaries()
     {
-        string? initdbAndPgCtlOnly = null;
         foreach (var dir in PathDirectories())
         {
-            if (!HasExecutable(dir, "initdb") || !HasExecutable(dir, "pg_ctl"))
+            if (!HasExecutable(dir, "initdb"))
             {
                 continue;
             }
@@ -117,8 +116,6 @@ public sealed class LocalPostgres : IDisposable
             {
                 return dir;
             }
-
-            initdbAndPgCtlOnly ??= dir;
         }
 
         var fromPgConfig = PgConfigBinDirectory();
@@ -127,7 +124,7 @@ public sealed class LocalPostgres : IDisposable
             return fromPgConfig;
         }
 
-        return NewestDebianBinDirectory() ?? initdbAndPgCtlOnly;
+        return NewestDebianBinDirectory();
     }
 
     /// <summary>
@@ -744,7 +741,19 @@ public sealed class LocalPostgres : IDisposable
 
     private static string ExecutableName(string tool) => OperatingSystem.IsWindows() ? tool + ".exe" : tool;
 
-    private static bool HasExecutable(string directory, string tool) => File.Exists(Path.Combine(directory, ExecutableName(tool)));
+    /// <summary>A dangling symlink (binaries uninstalled, link left behind) does not count.</summary>
+    private static bool HasExecutable(string directory, string tool)
+    {
+        var file = new FileInfo(Path.Combine(directory, ExecutableName(tool)));
+        try
+        {
+            return file.Exists && (file.LinkTarget is null || file.ResolveLinkTarget(returnFinalTarget: true) is { Exists: true });
+        }
+        catch (IOException)
+        {
+            return false; // a looping link
+        }
+    }
 
     private static bool IsServerBinDirectory(string directory) =>
         HasExecutable(directory, "initdb") && HasExecutable(directory, "pg_ctl") && HasExecutable(directory, "postgres");
