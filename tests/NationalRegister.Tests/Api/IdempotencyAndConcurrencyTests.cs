@@ -19,6 +19,47 @@ public sealed class IdempotencyAndConcurrencyTests(RegisterFixture fixture) : Re
     }
 
     [Fact]
+    public async Task the_same_report_sent_twice_at_once_opens_one_episode()
+    {
+        var body = RegisterApi.Report();
+
+        var replies = await Task.WhenAll(Api.ReportMissing(Gmp, body), Api.ReportMissing(Gmp, body));
+
+        replies.ShouldAllBe(r => r.Status == HttpStatusCode.Created);
+        replies[1].Json.ToJsonString().ShouldBe(replies[0].Json.ToJsonString());
+        var person = replies[0].Json["personId"]!.GetValue<Guid>();
+        (await Api.GetPerson(Gmp, person)).Json["episodes"]!.GetValue<int>().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task the_same_append_sent_twice_at_once_is_appended_once()
+    {
+        var episode = await Api.ChildMissing(Gmp);
+        var messageId = RegisterApi.NewId();
+        var at = RegisterApi.Now.AddMinutes(-20);
+
+        var replies = await Task.WhenAll(
+            Api.AssessRisk(Gmp, episode, "High", messageId: messageId, assessedAt: at),
+            Api.AssessRisk(Gmp, episode, "High", messageId: messageId, assessedAt: at));
+
+        replies.ShouldAllBe(r => r.Status == HttpStatusCode.OK);
+        replies.Select(r => r.Version).ShouldBe([2, 2]);
+        (await Api.GetEpisode(Gmp, episode)).Json["riskAssessments"]!.GetValue<int>().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_messageId_used_by_another_force_is_never_answered_with_that_forces_response()
+    {
+        var body = RegisterApi.Report();
+        await Api.ReportMissing(Gmp, body);
+
+        var other = await Api.ReportMissing(Met, body);
+
+        other.Status.ShouldBe(HttpStatusCode.Conflict);
+        other.Body!["episodeId"].ShouldBeNull();
+    }
+
+    [Fact]
     public async Task a_replayed_append_returns_the_original_version_even_after_later_appends()
     {
         var episode = await Api.ChildMissing(Gmp);
