@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Npgsql;
+
+namespace NationalRegister.Infrastructure.Postgres;
+
+public sealed partial class LocalPostgres
+{
+    // ---- server lifecycle -----------------------------------------------------------------------
+
+    private static void InitDb(string binaries, string dataDirectory, bool throwaway)
+    {
+        var args = new List<string> { "-D", dataDirectory, "--auth=trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-instructions" };
+        if (throwaway)
+        {
+            args.Add("--no-sync"); // nothing to make durable in a folder deleted after the test run
+        }
+
+        RunChecked(RunPostgresTool(binaries, "initdb", Path.GetDirectoryName(dataDirectory)!, [.. args]),
+            logFile: null,
+            $"Make sure '{dataDirectory}' is empty or an existing PostgreSQL data directory and writable by " +
+            $"{(IsRoot ? "the OS user 'postgres'" : "the current user")}, or set ConnectionStrings__Register to another server.");
+    }
+
+    /// <summary>Port of the server already running on this data directory, or null (a stale pid file is removed).</summary>
+    private static int? FindRunningServerPort(string binaries, string dataDirectory)
+    {
+        var pidFile = Path.Combine(dataDirectory, "postmaster.pid");
+        if (!File.Exists(pidFile))
+        {
+            return null;
+        }
+
+        var status = RunPostgresTool(binaries, "pg_ctl", Path.GetDirectoryName(dataDirectory)!, "status", "-D", dataDirectory);
+        if (status.ExitCode != 0)
+        {
+            return null; // stale after a crash: the server itself replaces it (and cleans up old shared memory)
+        }
+
+        // pg_ctl only checks that the pid exists; after a crash it may be a zombie, or (after a container restart)
+        // another program's, and then PostgreSQL would refuse to start: remove the stale file.
+        var lines = File.Exists(pidFile) ? File.ReadAllLines(pidFile) : [];
+        if (lines.Length == 0 || !IsLivePostgresProcess(lines[0]))
+        {
+            File.Delete(pidFile);
+            return null;
+        }
+
+        // Line 4 of postmaster.pid is the port.
+        if (lines.Length >= 4 && int.TryParse(lines[3], NumberStyles.None, CultureInfo.InvariantCulture, out var port))
+        {
+            return port;
+        }
+
+        throw new InvalidOperationException(
+            $"A PostgreSQL server is running on '{dataDirectory}' but its postmaster.pid names no port. " +
+            $"Stop it (pg_ctl stop -D '{dataDirectory}') and start the register again.");
+    }
+
+    private static int? ReadPostmasterPid(string dataDirectory)
+    {
+        var pidFile = Path.Combine(dataDirectory, "postmaster.pid");
+        try
+        {
+            var first = File.Exists(pidFile) ? File.ReadLines(pidFile).FirstOrDefault() : null;
+            return int.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null; // removed while we read it: the server is gone
+        }
+    }
+
+    private static bool IsLivePostgresProcess(string pidLine)
+    {
+        if (!int.TryParse(pidLine.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+        {
+            return false;
+        }
+
+        if (!Directory.Exists("/proc/self"))
+        {
+            return true; // no procfs (macOS): trust pg_ctl status
+        }
+
+        try
+        {
+            // "/proc/PID/stat" is "PID (comm) STATE ...". A killed postmaster can stay a zombie for seconds when
+            // PID 1 reaps slowly (containers, micro-VMs), and pg_ctl status still calls that "running".
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var open = stat.IndexOf('(', StringComparison.Ordinal);
+            var close = stat.LastIndexOf(')');
+            if (open < 0 || close < open || close + 2 >= stat.Length)
+            {
+                return false;
+            }
+
+            var comm = stat[(open + 1)..close];
+            var state = stat[close + 2];
+            return comm is "postgres" or "postmaster" && state is not ('Z' or 'X');
+        }
+        catch (IOException)
+        {
+            return false; // the process is gone
+        }
+    }
+
+    private static int StartServer(string binaries, string dataDirectory, string socketDirectory, bool throwaway)
+    {
+        var logFile = Path.Combine(dataDirectory, LogFileName);
+        for (var attempt = 1; ; attempt++)
+        {
+            var port = FreeTcpPort();
+            // pg_ctl passes -o through /bin/sh, hence the quoting of the socket folder.
+            var serverOptions = new StringBuilder()
+                .Append(CultureInfo.InvariantCulture, $"-p {port} -k {ShellQuote(socketDirectory)} -c listen_addresses=127.0.0.1");
+            if (throwaway)
+            {
+                serverOptions.Append(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300");
+            }
+            else
+            {
+                serverOptions.Append(" -c max_connections=200");
+            }
+
+            var start = RunPostgresTool(binaries, "pg_ctl", Path.GetDirectoryName(dataDirectory)!,
+                "start", "-w", "-t", "60", "-D", dataDirectory, "-l", logFile, "-o", serverOptions.ToString());
+            if (start.ExitCode == 0)
+            {
+                return port;
+            }
+
+            // Another process may have taken the port between our probe and the server's bind.
+            if (attempt < 3 && TailLines(logFile, 20).Contains("could not bind", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            throw Failure(start, logFile,
+                $"Read the server log above. If another server uses '{dataDirectory}', stop it with pg_ctl stop -D; " +
+                "delete the folder to start afresh; or set ConnectionStrings__Register to another PostgreSQL server.");
+        }
+    }
+
+    private static void EnsureDatabase(int port, string database, string dataDirectory)
+    {
+        var adminConnection = BuildConnectionString(port, "postgres", pooling: false);
+        var started = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            try
+            {
+                using var connection = new NpgsqlConnection(adminConnection);
+                connection.Open();
+                using var exists = new NpgsqlCommand("select 1 from pg_database where datname = $1", connection);
+                exists.Parameters.Add(new NpgsqlParameter { Value = database });
+                if (exists.ExecuteScalar() is null)
+                {
+                    CreateDatabase(connection, database);
+                }
+
+                return;
+            }
+            catch (NpgsqlException ex) when (IsTransient(ex) && Stopwatch.GetElapsedTime(started) < ConnectRetryWindow)
+            {
+                Thread.Sleep(100); // "the database system is starting up" or the socket is not open yet
+            }
+            catch (NpgsqlException ex)
+            {
+                throw new InvalidOperationException(
+                    $"PostgreSQL from '{dataDirectory}' is running on 127.0.0.1:{port} but creating database '{database}' failed: " +
+                    $"{ex.Message}{Environment.NewLine}--- last lines of the server log ---{Environment.NewLine}" +
+                    $"{TailLines(Path.Combine(dataDirectory, LogFileName), 20)}{Environment.NewLine}" +
+                    "Check the server log, or set ConnectionStrings__Register to another PostgreSQL server.", ex);
+            }
+        }
+    }
+
+    private static void CreateDatabase(NpgsqlConnection connection, string database)
+    {
+        // CREATE DATABASE takes no parameters: quote the identifier instead.
+        var quoted = "\"" + database.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        using var create = new NpgsqlCommand("CREATE DATABASE " + quoted, connection);
+        try
+        {
+            create.ExecuteNonQuery();
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
+        {
+            // Another process created it first.
+        }
+    }
+
+    private static bool IsTransient(NpgsqlException ex) =>
+        ex is PostgresException pg ? pg.SqlState == PostgresErrorCodes.CannotConnectNow : ex.IsTransient || ex.InnerException is SocketException or IOException;
+
+    private static string BuildConnectionString(int port, string database, bool pooling)
+    {
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1",
+            Port = port,
+            Database = database,
+            Username = "postgres",
+        };
+        if (!pooling)
+        {
+            builder.Pooling = false;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    private static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
