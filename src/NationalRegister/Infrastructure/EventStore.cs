@@ -21,7 +21,7 @@ public static class EventStore
     {
         var development = builder.Environment.IsDevelopment();
         builder.Services.AddSingleton<RegisterDatabase>();
-        builder.Services.AddMarten(services =>
+        var marten = builder.Services.AddMarten(services =>
             {
                 var options = new StoreOptions();
                 options.Connection(services.GetRequiredService<RegisterDatabase>().ConnectionString);
@@ -42,6 +42,7 @@ public static class EventStore
             })
             .UseLightweightSessions()
             .IntegrateWithWolverine();
+        if (development) marten.ApplyAllDatabaseChangesOnStartup();
         return builder;
     }
 
