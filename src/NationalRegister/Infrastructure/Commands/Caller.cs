@@ -45,7 +45,10 @@ public sealed record Caller(string User, string Role, string? Force, string? Loc
     public bool IsLocalAuthorityOf(Episode episode) =>
         IsChildrensServices && string.Equals(episode.LocalAuthority, LocalAuthority, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>Stamps every event this session appends with who, for whom, why and under which message.</summary>
+    /// <summary>
+    /// Stamps every event this session appends with who (user name), for whom (agency header), under which request
+    /// (correlation id) and because of which command (causation id: the messageId).
+    /// </summary>
     public void Stamp(IDocumentSession session, Guid messageId)
     {
         session.CorrelationId = CorrelationId;
@@ -53,7 +56,6 @@ public sealed record Caller(string User, string Role, string? Force, string? Loc
         session.LastModifiedBy = User;
         session.SetHeader(EventHeaders.Agency, Agency);
         session.SetHeader(EventHeaders.Role, Role);
-        session.SetHeader(EventHeaders.MessageId, messageId.ToString());
     }
 }
 
@@ -61,5 +63,4 @@ public static class EventHeaders
 {
     public const string Agency = "agency";
     public const string Role = "role";
-    public const string MessageId = "messageId";
 }

@@ -17,7 +17,7 @@ public sealed record HistoryEntry(
 {
     public static HistoryEntry Of(IEvent e) => new(
         e.StreamId, e.Version, e.Sequence, e.EventType.Name, (e.Data as IEpisodeEvent)?.OccurredAt, e.Timestamp,
-        e.UserName, Header(e, EventHeaders.Agency), e.CorrelationId, Header(e, EventHeaders.MessageId), e.Data);
+        e.UserName, Header(e, EventHeaders.Agency), e.CorrelationId, e.CausationId, e.Data);
 
     private static string? Header(IEvent e, string key) => e.Headers?.TryGetValue(key, out var value) == true
         ? value switch { JsonElement j => j.ToString(), null => null, _ => value.ToString() }
