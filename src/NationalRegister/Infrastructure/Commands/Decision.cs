@@ -15,8 +15,5 @@ public readonly record struct Decision(IReadOnlyList<object> Events, Refusal? Re
 {
     public static Decision Accept(params object[] events) => new(events, null);
 
-    public static Decision Refuse(RefusalKind kind, string title, string detail) =>
-        new([], new Refusal(kind, title, detail));
-
     public static implicit operator Decision(Refusal refusal) => new([], refusal);
 }
