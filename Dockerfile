@@ -3,6 +3,7 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/NationalRegister/NationalRegister.csproj src/NationalRegister/
+COPY src/NationalRegister.LocalPostgres/NationalRegister.LocalPostgres.csproj src/NationalRegister.LocalPostgres/
 RUN dotnet restore src/NationalRegister/NationalRegister.csproj
 COPY src/ src/
 RUN dotnet publish src/NationalRegister -c Release -o /app --no-restore

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using NationalRegister.Infrastructure.Postgres;
+using NationalRegister.LocalPostgres;
 using Npgsql;
 
 namespace NationalRegister.Tests.Infrastructure;
@@ -12,20 +12,20 @@ public sealed class LocalPostgresTests : IDisposable
     [Fact]
     public async Task data_survives_a_restart_on_the_same_folder()
     {
-        using (var first = LocalPostgres.Start(new LocalPostgresOptions(_folder), NullLogger.Instance))
+        await using (var first = await Start())
         {
             await Execute(first.ConnectionString, "create table kept (id int); insert into kept values (42)");
         }
 
-        using var second = LocalPostgres.Start(new LocalPostgresOptions(_folder), NullLogger.Instance);
+        await using var second = await Start();
         (await Scalar(second.ConnectionString, "select id from kept")).ShouldBe(42);
     }
 
     [Fact]
     public async Task a_second_start_on_a_running_folder_reuses_it_and_leaves_it_running()
     {
-        using var owner = LocalPostgres.Start(new LocalPostgresOptions(_folder), NullLogger.Instance);
-        using (var borrower = LocalPostgres.Start(new LocalPostgresOptions(_folder), NullLogger.Instance))
+        await using var owner = await Start();
+        await using (var borrower = await Start())
         {
             borrower.Port.ShouldBe(owner.Port);
         }
@@ -42,7 +42,9 @@ public sealed class LocalPostgresTests : IDisposable
         message.ShouldContain("ConnectionStrings__Register");
     }
 
-    private static async Task Execute(string connectionString, string sql)
+    private Task<LocalPostgresServer> Start() => LocalPostgresServer.StartAsync(new LocalPostgresOptions(_folder), NullLogger.Instance);
+
+    internal static async Task Execute(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
@@ -50,7 +52,7 @@ public sealed class LocalPostgresTests : IDisposable
         await command.ExecuteNonQueryAsync();
     }
 
-    private static async Task<int> Scalar(string connectionString, string sql)
+    internal static async Task<int> Scalar(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();

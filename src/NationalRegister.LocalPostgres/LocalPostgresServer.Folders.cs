@@ -1,24 +1,29 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Runtime.Versioning;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace NationalRegister.Infrastructure.Postgres;
+namespace NationalRegister.LocalPostgres;
 
-public sealed partial class LocalPostgres
+public sealed partial class LocalPostgresServer
 {
     // ---- data directory and permissions -------------------------------------------------------
 
-    private static void PrepareDataDirectory(string dataDirectory)
+    // sockaddr_un.sun_path is 108 bytes including the terminating NUL.
+    private const int MaxUnixSocketPathBytes = 107;
+
+    private const UnixFileMode TraversableBits =
+        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
+        UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+
+    private const UnixFileMode PrivateBits = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    private static async Task PrepareDataDirectoryAsync(string dataDirectory, CancellationToken cancellationToken)
     {
         if (IsRoot)
         {
-            // No chown in the BCL: install(1) creates the folder (or fixes an existing one) for the postgres user.
-            RunChecked(Run("install", ["-d", "-o", PostgresOsUser, "-g", PostgresOsUser, "-m", "700", dataDirectory],
-                    asPostgresUser: false, workingDirectory: "/"),
-                logFile: null,
-                "Check that the OS user 'postgres' exists (installing the postgresql package creates it).");
+            const string nextStep = "Check that the OS user 'postgres' exists (installing the postgresql package creates it).";
+            await CreateDirectoryForPostgresUserAsync(dataDirectory, nextStep, cancellationToken).ConfigureAwait(false);
         }
         else if (OperatingSystem.IsWindows())
         {
@@ -26,18 +31,18 @@ public sealed partial class LocalPostgres
         }
         else
         {
-            Directory.CreateDirectory(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.CreateDirectory(dataDirectory, PrivateBits);
         }
     }
+
+    /// <summary>No chown in the BCL: install(1) creates the folder (or fixes an existing one) for the postgres user.</summary>
+    private static async Task CreateDirectoryForPostgresUserAsync(string directory, string nextStep, CancellationToken cancellationToken) =>
+        EnsureSucceeded(await RunAsync("install", ["-d", "-o", PostgresOsUser, "-g", PostgresOsUser, "-m", "700", directory],
+            asPostgresUser: false, workingDirectory: "/", cancellationToken).ConfigureAwait(false), logFile: null, nextStep);
 
     /// <summary>Creates missing folders with mode 755 (whatever the umask) so the postgres user can pass through.</summary>
     private static void CreateTraversableDirectory(string path)
     {
-        if (Directory.Exists(path))
-        {
-            return;
-        }
-
         var missing = new List<string>();
         for (var dir = path; dir is not null && !Directory.Exists(dir); dir = Path.GetDirectoryName(dir))
         {
@@ -54,13 +59,9 @@ public sealed partial class LocalPostgres
         }
     }
 
-    private const UnixFileMode TraversableBits =
-        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute |
-        UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
-
     /// <summary>
-    /// As root the server runs as 'postgres', which must traverse every ancestor. A private temp folder
-    /// (mktemp -d, CreateTempSubdirectory: mode 700) is opened up to 755; anything else is left alone.
+    /// As root the server runs as 'postgres', which must traverse every ancestor. A private temp folder (mktemp -d,
+    /// CreateTempSubdirectory: mode 700) is opened up to 755; anything else is left alone.
     /// </summary>
     [UnsupportedOSPlatform("windows")]
     private static void EnsureTraversableByPostgresUser(string directory)
@@ -81,8 +82,7 @@ public sealed partial class LocalPostgres
                 continue;
             }
 
-            var insideTemp = tempRoots.Any(t => dir.StartsWith(t + "/", StringComparison.Ordinal));
-            if (!insideTemp)
+            if (!tempRoots.Any(t => dir.StartsWith(t + "/", StringComparison.Ordinal)))
             {
                 throw new InvalidOperationException(
                     $"PostgreSQL runs as the OS user 'postgres' (it refuses root), and that user cannot enter '{dir}' " +
@@ -95,36 +95,30 @@ public sealed partial class LocalPostgres
     }
 
     /// <summary>Unix socket paths are limited to 107 bytes: fall back to a short folder in /tmp.</summary>
-    private static string SocketDirectoryFor(string dataDirectory)
+    private static async Task<string> SocketDirectoryForAsync(string dataDirectory, CancellationToken cancellationToken)
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return dataDirectory;
-        }
-
-        var longest = Path.Combine(dataDirectory, ".s.PGSQL.65535");
-        if (Encoding.UTF8.GetByteCount(longest) <= MaxUnixSocketPathBytes)
+        var longestSocket = Path.Combine(dataDirectory, ".s.PGSQL.65535");
+        if (OperatingSystem.IsWindows() || Encoding.UTF8.GetByteCount(longestSocket) <= MaxUnixSocketPathBytes)
         {
             return dataDirectory;
         }
 
         // Stable per data directory so restarts do not litter /tmp.
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(dataDirectory)))[..12];
-        var socketDirectory = "/tmp/nrpg-" + hash;
+        var socketDirectory = "/tmp/nrpg-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(dataDirectory)))[..12];
         if (IsRoot)
         {
-            RunChecked(Run("install", ["-d", "-o", PostgresOsUser, "-g", PostgresOsUser, "-m", "700", socketDirectory],
-                asPostgresUser: false, workingDirectory: "/"), logFile: null, "Check that /tmp is writable.");
+            await CreateDirectoryForPostgresUserAsync(socketDirectory, "Check that /tmp is writable.", cancellationToken)
+                .ConfigureAwait(false);
         }
         else
         {
-            Directory.CreateDirectory(socketDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            Directory.CreateDirectory(socketDirectory, PrivateBits);
         }
 
         return socketDirectory;
     }
 
-    private static FileStream AcquireStartLock(string lockFile)
+    private static async Task<FileStream> AcquireStartLockAsync(string lockFile, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         while (true)
@@ -136,12 +130,12 @@ public sealed partial class LocalPostgres
             }
             catch (IOException) when (Stopwatch.GetElapsedTime(started) < StartLockTimeout)
             {
-                Thread.Sleep(50);
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
             }
         }
     }
 
-    private static void DeleteDirectory(string path)
+    private static async Task DeleteDirectoryAsync(string path)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -157,7 +151,7 @@ public sealed partial class LocalPostgres
             catch (IOException) when (attempt < 5)
             {
                 // A just-stopped backend may still be unlinking files.
-                Thread.Sleep(100);
+                await Task.Delay(100).ConfigureAwait(false);
             }
         }
     }

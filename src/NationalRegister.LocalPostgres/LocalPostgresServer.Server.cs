@@ -2,31 +2,30 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Npgsql;
 
-namespace NationalRegister.Infrastructure.Postgres;
+namespace NationalRegister.LocalPostgres;
 
-public sealed partial class LocalPostgres
+public sealed partial class LocalPostgresServer
 {
     // ---- server lifecycle -----------------------------------------------------------------------
 
-    private static void InitDb(string binaries, string dataDirectory, bool throwaway)
+    private static async Task InitDbAsync(string binaries, string dataDirectory, bool throwaway, CancellationToken cancellationToken)
     {
-        var args = new List<string> { "-D", dataDirectory, "--auth=trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-instructions" };
+        List<string> args = ["-D", dataDirectory, "--auth=trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-instructions"];
         if (throwaway)
         {
             args.Add("--no-sync"); // nothing to make durable in a folder deleted after the test run
         }
 
-        RunChecked(RunPostgresTool(binaries, "initdb", Path.GetDirectoryName(dataDirectory)!, [.. args]),
+        EnsureSucceeded(await RunPostgresToolAsync(binaries, "initdb", dataDirectory, args, cancellationToken).ConfigureAwait(false),
             logFile: null,
             $"Make sure '{dataDirectory}' is empty or an existing PostgreSQL data directory and writable by " +
             $"{(IsRoot ? "the OS user 'postgres'" : "the current user")}, or set ConnectionStrings__Register to another server.");
     }
 
     /// <summary>Port of the server already running on this data directory, or null (a stale pid file is removed).</summary>
-    private static int? FindRunningServerPort(string binaries, string dataDirectory)
+    private static async Task<int?> FindRunningServerPortAsync(string binaries, string dataDirectory, CancellationToken cancellationToken)
     {
         var pidFile = Path.Combine(dataDirectory, "postmaster.pid");
         if (!File.Exists(pidFile))
@@ -34,7 +33,8 @@ public sealed partial class LocalPostgres
             return null;
         }
 
-        var status = RunPostgresTool(binaries, "pg_ctl", Path.GetDirectoryName(dataDirectory)!, "status", "-D", dataDirectory);
+        var status = await RunPostgresToolAsync(binaries, "pg_ctl", dataDirectory, ["status", "-D", dataDirectory], cancellationToken)
+            .ConfigureAwait(false);
         if (status.ExitCode != 0)
         {
             return null; // stale after a crash: the server itself replaces it (and cleans up old shared memory)
@@ -42,7 +42,7 @@ public sealed partial class LocalPostgres
 
         // pg_ctl only checks that the pid exists; after a crash it may be a zombie, or (after a container restart)
         // another program's, and then PostgreSQL would refuse to start: remove the stale file.
-        var lines = File.Exists(pidFile) ? File.ReadAllLines(pidFile) : [];
+        var lines = File.Exists(pidFile) ? await File.ReadAllLinesAsync(pidFile, cancellationToken).ConfigureAwait(false) : [];
         if (lines.Length == 0 || !IsLivePostgresProcess(lines[0]))
         {
             File.Delete(pidFile);
@@ -108,26 +108,22 @@ public sealed partial class LocalPostgres
         }
     }
 
-    private static int StartServer(string binaries, string dataDirectory, string socketDirectory, bool throwaway)
+    private static async Task<int> StartServerAsync(string binaries, string dataDirectory, string socketDirectory, bool throwaway,
+        CancellationToken cancellationToken)
     {
         var logFile = Path.Combine(dataDirectory, LogFileName);
+        // Tests trade durability for speed; the register's own server keeps every commit.
+        var tuning = throwaway
+            ? "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+            : "-c max_connections=200";
         for (var attempt = 1; ; attempt++)
         {
             var port = FreeTcpPort();
             // pg_ctl passes -o through /bin/sh, hence the quoting of the socket folder.
-            var serverOptions = new StringBuilder()
-                .Append(CultureInfo.InvariantCulture, $"-p {port} -k {ShellQuote(socketDirectory)} -c listen_addresses=127.0.0.1");
-            if (throwaway)
-            {
-                serverOptions.Append(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300");
-            }
-            else
-            {
-                serverOptions.Append(" -c max_connections=200");
-            }
-
-            var start = RunPostgresTool(binaries, "pg_ctl", Path.GetDirectoryName(dataDirectory)!,
-                "start", "-w", "-t", "60", "-D", dataDirectory, "-l", logFile, "-o", serverOptions.ToString());
+            var serverOptions = string.Create(CultureInfo.InvariantCulture,
+                $"-p {port} -k {ShellQuote(socketDirectory)} -c listen_addresses=127.0.0.1 {tuning}");
+            List<string> args = ["start", "-w", "-t", "60", "-D", dataDirectory, "-l", logFile, "-o", serverOptions];
+            var start = await RunPostgresToolAsync(binaries, "pg_ctl", dataDirectory, args, cancellationToken).ConfigureAwait(false);
             if (start.ExitCode == 0)
             {
                 return port;
@@ -145,7 +141,7 @@ public sealed partial class LocalPostgres
         }
     }
 
-    private static void EnsureDatabase(int port, string database, string dataDirectory)
+    private static async Task EnsureDatabaseAsync(int port, string database, string dataDirectory, CancellationToken cancellationToken)
     {
         var adminConnection = BuildConnectionString(port, "postgres", pooling: false);
         var started = Stopwatch.GetTimestamp();
@@ -153,20 +149,22 @@ public sealed partial class LocalPostgres
         {
             try
             {
-                using var connection = new NpgsqlConnection(adminConnection);
-                connection.Open();
-                using var exists = new NpgsqlCommand("select 1 from pg_database where datname = $1", connection);
-                exists.Parameters.Add(new NpgsqlParameter { Value = database });
-                if (exists.ExecuteScalar() is null)
+                var connection = new NpgsqlConnection(adminConnection);
+                await using (connection.ConfigureAwait(false))
                 {
-                    CreateDatabase(connection, database);
+                    await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                    if (!await DatabaseExistsAsync(connection, database, cancellationToken).ConfigureAwait(false))
+                    {
+                        await CreateDatabaseAsync(connection, database, cancellationToken).ConfigureAwait(false);
+                    }
                 }
 
                 return;
             }
             catch (NpgsqlException ex) when (IsTransient(ex) && Stopwatch.GetElapsedTime(started) < ConnectRetryWindow)
             {
-                Thread.Sleep(100); // "the database system is starting up" or the socket is not open yet
+                // "the database system is starting up", or the socket is not open yet
+                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
             }
             catch (NpgsqlException ex)
             {
@@ -179,33 +177,44 @@ public sealed partial class LocalPostgres
         }
     }
 
-    private static void CreateDatabase(NpgsqlConnection connection, string database)
+    private static async Task<bool> DatabaseExistsAsync(NpgsqlConnection connection, string database, CancellationToken cancellationToken)
+    {
+        var exists = new NpgsqlCommand("select 1 from pg_database where datname = $1", connection)
+        {
+            Parameters = { new() { Value = database } },
+        };
+        await using (exists.ConfigureAwait(false))
+        {
+            return await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
+        }
+    }
+
+    private static async Task CreateDatabaseAsync(NpgsqlConnection connection, string database, CancellationToken cancellationToken)
     {
         // CREATE DATABASE takes no parameters: quote the identifier instead.
         var quoted = "\"" + database.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-        using var create = new NpgsqlCommand("CREATE DATABASE " + quoted, connection);
-        try
+        var create = new NpgsqlCommand("CREATE DATABASE " + quoted, connection);
+        await using (create.ConfigureAwait(false))
         {
-            create.ExecuteNonQuery();
-        }
-        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
-        {
-            // Another process created it first.
+            try
+            {
+                await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
+            {
+                // Another process created it first.
+            }
         }
     }
 
     private static bool IsTransient(NpgsqlException ex) =>
-        ex is PostgresException pg ? pg.SqlState == PostgresErrorCodes.CannotConnectNow : ex.IsTransient || ex.InnerException is SocketException or IOException;
+        ex is PostgresException pg
+            ? pg.SqlState == PostgresErrorCodes.CannotConnectNow
+            : ex.IsTransient || ex.InnerException is SocketException or IOException;
 
     private static string BuildConnectionString(int port, string database, bool pooling)
     {
-        var builder = new NpgsqlConnectionStringBuilder
-        {
-            Host = "127.0.0.1",
-            Port = port,
-            Database = database,
-            Username = "postgres",
-        };
+        var builder = new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = port, Database = database, Username = "postgres" };
         if (!pooling)
         {
             builder.Pooling = false;

@@ -1,26 +1,24 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
-namespace NationalRegister.Infrastructure.Postgres;
+namespace NationalRegister.LocalPostgres;
 
-/// <summary>Where and how <see cref="LocalPostgres"/> runs its server.</summary>
+/// <summary>Where and how <see cref="LocalPostgresServer"/> runs its server.</summary>
 /// <param name="DataDirectory">PostgreSQL data directory (created and initialised when missing).</param>
 /// <param name="Database">Database created on the server when it does not exist.</param>
 /// <param name="ThrowawayForTests">Trade durability for speed and delete the data directory on dispose.</param>
 public sealed record LocalPostgresOptions(string DataDirectory, string Database = "register", bool ThrowawayForTests = false);
 
 /// <summary>
-/// The register's "embedded default" PostgreSQL: a server run from the machine's own binaries
-/// (initdb + pg_ctl), used when no connection string is configured and by the integration tests.
+/// The register's "embedded default" PostgreSQL: a server run from the machine's own binaries (initdb + pg_ctl), used
+/// when no connection string is configured and by the integration tests.
 /// </summary>
-public sealed partial class LocalPostgres : IDisposable
+/// <remarks>Not named after its namespace, so that code in other NationalRegister.* namespaces can use both.</remarks>
+public sealed partial class LocalPostgresServer : IAsyncDisposable, IDisposable
 {
     private const string PostgresOsUser = "postgres";
     private const string LogFileName = "server.log";
-    // sockaddr_un.sun_path is 108 bytes including the terminating NUL.
-    private const int MaxUnixSocketPathBytes = 107;
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan StartLockTimeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan ConnectRetryWindow = TimeSpan.FromSeconds(15);
@@ -33,17 +31,17 @@ public sealed partial class LocalPostgres : IDisposable
     private readonly int? _postmasterPid;
     private int _disposed;
 
-    private LocalPostgres(string binaries, string dataDirectory, int port, string database, bool ownsServer,
-        bool throwaway, string? privateSocketDirectory, ILogger logger)
+    private LocalPostgresServer(string binaries, string dataDirectory, int port, LocalPostgresOptions options, bool ownsServer,
+        string? privateSocketDirectory, ILogger logger)
     {
         _binaries = binaries;
         _logger = logger;
         _ownsServer = ownsServer;
-        _throwaway = throwaway;
+        _throwaway = options.ThrowawayForTests;
         _privateSocketDirectory = privateSocketDirectory;
         DataDirectory = dataDirectory;
         Port = port;
-        ConnectionString = BuildConnectionString(port, database, pooling: true);
+        ConnectionString = BuildConnectionString(port, options.Database, pooling: true);
         _postmasterPid = ownsServer ? ReadPostmasterPid(dataDirectory) : null;
 
         // Safety net: a test run that forgets to dispose must not leave throwaway servers behind.
@@ -61,15 +59,14 @@ public sealed partial class LocalPostgres : IDisposable
     public string DataDirectory { get; }
 
     /// <summary>
-    /// Per-user data directory; for root a system folder, because PostgreSQL refuses to run as
-    /// root and the postgres OS user cannot traverse /root.
+    /// Per-user data directory; for root a system folder, because PostgreSQL refuses to run as root and the postgres OS
+    /// user cannot traverse /root.
     /// </summary>
     public static string DefaultDataDirectory()
     {
         if (OperatingSystem.IsWindows())
         {
-            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData),
-                "national-register", "postgres");
+            return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "national-register", "postgres");
         }
 
         if (IsRoot)
@@ -87,54 +84,20 @@ public sealed partial class LocalPostgres : IDisposable
     }
 
     /// <summary>
-    /// The folder holding initdb, pg_ctl and postgres: from PATH, else pg_config --bindir, else the
-    /// newest /usr/lib/postgresql/*/bin (Debian/Ubuntu keep server binaries off PATH). Null if none.
-    /// </summary>
-    public static string? FindBinaries()
-    {
-        foreach (var dir in PathDirectories())
-        {
-            if (!HasExecutable(dir, "initdb"))
-            {
-                continue;
-            }
-
-            // /usr/local/bin/initdb may be a symlink or wrapper: prefer the folder of the real binary.
-            var real = RealDirectoryOf(Path.Combine(dir, ExecutableName("initdb")));
-            if (real is not null && IsServerBinDirectory(real))
-            {
-                return real;
-            }
-
-            if (IsServerBinDirectory(dir))
-            {
-                return dir;
-            }
-        }
-
-        var fromPgConfig = PgConfigBinDirectory();
-        if (fromPgConfig is not null && IsServerBinDirectory(fromPgConfig))
-        {
-            return fromPgConfig;
-        }
-
-        return NewestDebianBinDirectory();
-    }
-
-    /// <summary>
-    /// Starts (or reuses) a server on <see cref="LocalPostgresOptions.DataDirectory"/> and returns once it
-    /// accepts connections and the database exists.
+    /// Starts (or reuses) a server on <see cref="LocalPostgresOptions.DataDirectory"/> and returns once it accepts
+    /// connections and the database exists.
     /// </summary>
     /// <exception cref="PostgresNotFoundException">No PostgreSQL server binaries on this machine.</exception>
     /// <exception cref="InvalidOperationException">initdb, pg_ctl or the first connection failed.</exception>
-    public static LocalPostgres Start(LocalPostgresOptions options, ILogger logger)
+    public static async Task<LocalPostgresServer> StartAsync(LocalPostgresOptions options, ILogger logger,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(logger);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.DataDirectory);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Database);
 
-        var binaries = FindBinaries() ?? throw new PostgresNotFoundException();
+        var binaries = await FindBinariesAsync(cancellationToken).ConfigureAwait(false) ?? throw new PostgresNotFoundException();
         var dataDirectory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(options.DataDirectory));
         var parent = Path.GetDirectoryName(dataDirectory)
             ?? throw new ArgumentException("The data directory cannot be a file system root.", nameof(options));
@@ -146,51 +109,56 @@ public sealed partial class LocalPostgres : IDisposable
         CreateTraversableDirectory(parent);
 
         // Serialise start-ups on one data directory across processes (initdb and pg_ctl start are not re-entrant).
-        using var startLock = AcquireStartLock(dataDirectory + ".lock");
-
-        PrepareDataDirectory(dataDirectory);
-
-        var runningPort = FindRunningServerPort(binaries, dataDirectory);
-        if (runningPort is int reusedPort)
+        var startLock = await AcquireStartLockAsync(dataDirectory + ".lock", cancellationToken).ConfigureAwait(false);
+        await using (startLock.ConfigureAwait(false))
         {
-            EnsureDatabase(reusedPort, options.Database, dataDirectory);
-            LocalPostgresLog.Reused(logger, dataDirectory, reusedPort);
-            return new LocalPostgres(binaries, dataDirectory, reusedPort, options.Database, ownsServer: false,
-                options.ThrowawayForTests, privateSocketDirectory: null, logger);
-        }
+            await PrepareDataDirectoryAsync(dataDirectory, cancellationToken).ConfigureAwait(false);
 
-        if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
-        {
-            var initStarted = Stopwatch.GetTimestamp();
-            InitDb(binaries, dataDirectory, options.ThrowawayForTests);
-            var elapsedMs = (long)Stopwatch.GetElapsedTime(initStarted).TotalMilliseconds;
-            LocalPostgresLog.Initialised(logger, dataDirectory, elapsedMs);
-        }
+            if (await FindRunningServerPortAsync(binaries, dataDirectory, cancellationToken).ConfigureAwait(false) is int reusedPort)
+            {
+                await EnsureDatabaseAsync(reusedPort, options.Database, dataDirectory, cancellationToken).ConfigureAwait(false);
+                LocalPostgresLog.Reused(logger, dataDirectory, reusedPort);
+                return new LocalPostgresServer(binaries, dataDirectory, reusedPort, options, ownsServer: false,
+                    privateSocketDirectory: null, logger);
+            }
 
-        var socketDirectory = SocketDirectoryFor(dataDirectory);
-        var port = StartServer(binaries, dataDirectory, socketDirectory, options.ThrowawayForTests);
-        var instance = new LocalPostgres(binaries, dataDirectory, port, options.Database, ownsServer: true,
-            options.ThrowawayForTests, socketDirectory == dataDirectory ? null : socketDirectory, logger);
-        try
-        {
-            EnsureDatabase(port, options.Database, dataDirectory);
-        }
-        catch
-        {
-            instance.Dispose();
-            throw;
-        }
+            if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
+            {
+                var initStarted = Stopwatch.GetTimestamp();
+                await InitDbAsync(binaries, dataDirectory, options.ThrowawayForTests, cancellationToken).ConfigureAwait(false);
+                var elapsedMs = (long)Stopwatch.GetElapsedTime(initStarted).TotalMilliseconds;
+                LocalPostgresLog.Initialised(logger, dataDirectory, elapsedMs);
+            }
 
-        LocalPostgresLog.Started(logger, dataDirectory, port);
-        return instance;
+            var socketDirectory = await SocketDirectoryForAsync(dataDirectory, cancellationToken).ConfigureAwait(false);
+            var port = await StartServerAsync(binaries, dataDirectory, socketDirectory, options.ThrowawayForTests, cancellationToken)
+                .ConfigureAwait(false);
+            var server = new LocalPostgresServer(binaries, dataDirectory, port, options, ownsServer: true,
+                socketDirectory == dataDirectory ? null : socketDirectory, logger);
+            try
+            {
+                await EnsureDatabaseAsync(port, options.Database, dataDirectory, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+
+            LocalPostgresLog.Started(logger, dataDirectory, port);
+            return server;
+        }
     }
 
     /// <summary>Stops the server if this instance started it; a throwaway server's data directory is deleted.</summary>
-    public void Dispose() => Stop(quiet: false);
+    public ValueTask DisposeAsync() => new(StopAsync(quiet: false));
 
-    private void OnProcessExit(object? sender, EventArgs e) => Stop(quiet: true);
+    /// <inheritdoc cref="DisposeAsync"/>
+    public void Dispose() => StopAsync(quiet: false).GetAwaiter().GetResult();
 
-    private void Stop(bool quiet)
+    private void OnProcessExit(object? sender, EventArgs e) => StopAsync(quiet: true).GetAwaiter().GetResult();
+
+    private async Task StopAsync(bool quiet)
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
@@ -214,13 +182,13 @@ public sealed partial class LocalPostgres : IDisposable
 
             if (runningPid is not null)
             {
-                var stop = RunPostgresTool(_binaries, "pg_ctl", Path.GetDirectoryName(DataDirectory)!,
-                    "stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "60");
+                var stop = await RunPostgresToolAsync(_binaries, "pg_ctl", DataDirectory,
+                    ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "60"], CancellationToken.None).ConfigureAwait(false);
                 if (stop.ExitCode != 0)
                 {
                     if (!quiet)
                     {
-                        LocalPostgresLog.StopFailed(_logger, DataDirectory, stop.ExitCode, (stop.StdErr + stop.StdOut).Trim());
+                        LocalPostgresLog.StopFailed(_logger, DataDirectory, stop.ExitCode, stop.Output);
                     }
 
                     return;
@@ -234,11 +202,11 @@ public sealed partial class LocalPostgres : IDisposable
 
             if (_throwaway)
             {
-                DeleteDirectory(DataDirectory);
+                await DeleteDirectoryAsync(DataDirectory).ConfigureAwait(false);
                 File.Delete(DataDirectory + ".lock");
                 if (_privateSocketDirectory is not null)
                 {
-                    DeleteDirectory(_privateSocketDirectory);
+                    await DeleteDirectoryAsync(_privateSocketDirectory).ConfigureAwait(false);
                 }
             }
         }
@@ -253,7 +221,6 @@ public sealed partial class LocalPostgres : IDisposable
     }
 }
 
-
 /// <summary>No PostgreSQL server binaries were found and no connection string is configured.</summary>
 public sealed class PostgresNotFoundException : Exception
 {
@@ -262,21 +229,11 @@ public sealed class PostgresNotFoundException : Exception
     {
     }
 
-    public PostgresNotFoundException(string message)
-        : base(message)
-    {
-    }
-
-    public PostgresNotFoundException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-
     private static string DefaultMessage() =>
         "No connection string 'Register' is configured and no PostgreSQL server binaries (initdb, pg_ctl, postgres) were " +
         "found on PATH, via pg_config --bindir, or under /usr/lib/postgresql/*/bin. Any one of these fixes it:" + Environment.NewLine +
         "  1. Install PostgreSQL (e.g. `sudo apt-get install -y postgresql`); the register then runs its own server in " +
-        $"{LocalPostgres.DefaultDataDirectory()}." + Environment.NewLine +
+        $"{LocalPostgresServer.DefaultDataDirectory()}." + Environment.NewLine +
         "  2. Run `docker compose up -d db`, then set " +
         "ConnectionStrings__Register=Host=localhost;Port=5432;Database=register;Username=register;Password=register" + Environment.NewLine +
         "  3. Set ConnectionStrings__Register to any PostgreSQL 15+ server.";
@@ -290,7 +247,8 @@ internal static partial class LocalPostgresLog
     [LoggerMessage(Level = LogLevel.Information, Message = "Started PostgreSQL on 127.0.0.1:{Port} with data directory {DataDirectory}")]
     public static partial void Started(ILogger logger, string dataDirectory, int port);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Reusing the PostgreSQL server already running on 127.0.0.1:{Port} with data directory {DataDirectory}")]
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Reusing the PostgreSQL server already running on 127.0.0.1:{Port} with data directory {DataDirectory}")]
     public static partial void Reused(ILogger logger, string dataDirectory, int port);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopped PostgreSQL on 127.0.0.1:{Port} (data directory {DataDirectory})")]
