@@ -3,21 +3,22 @@ using NationalRegister.Episodes;
 using NationalRegister.Infrastructure;
 using NationalRegister.Infrastructure.Auth;
 using NationalRegister.Infrastructure.Http;
+using NationalRegister.Infrastructure.Postgres;
 using NationalRegister.Infrastructure.Telemetry;
 using Scalar.AspNetCore;
-using Wolverine.Http;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, EnvironmentName = HostEnvironment.Name() });
 
+builder.AddCommandLine(args);
 builder.AddServiceDefaults();
-builder.AddEventStore();
+builder.AddEventStore(options => options.AddEpisodes());
 builder.AddMessaging();
 builder.Services.AddRegisterAuthentication();
 builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<EpisodeWriter>();
 
 var app = builder.Build();
+if (!await RegisterDatabase.StartForCommand(app, args)) return 1;
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
@@ -28,9 +29,8 @@ app.UseAuthorization();
 app.MapOpenApi();
 if (app.Environment.IsDevelopment()) app.MapScalarApiReference();
 app.MapHealth();
-app.MapWolverineEndpoints();
+app.MapEndpoints();
 
-TokenCommand.KeepStandardOutputForTheToken(args);
 return await app.RunJasperFxCommands(args);
 
 /// <summary>Visible to the integration tests' WebApplicationFactory.</summary>

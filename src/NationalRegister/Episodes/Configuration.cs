@@ -1,6 +1,5 @@
 using JasperFx.Events.Projections;
 using Marten;
-using NationalRegister.Infrastructure.Commands;
 
 namespace NationalRegister.Episodes;
 
@@ -17,7 +16,6 @@ public static class Configuration
         options.Projections.Snapshot<Episode>(SnapshotLifecycle.Inline);
         options.Schema.For<Episode>().Duplicate(e => e.PersonId);
 
-        options.Schema.For<ProcessedCommand>().DocumentAlias("processed_command");
         return options;
     }
 }

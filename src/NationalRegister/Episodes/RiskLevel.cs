@@ -13,19 +13,19 @@ public static class RiskGrading
     /// Reads a grade as a force sends it. "NoApparentRisk" is the pre-2017 name of the lowest grade and is kept
     /// so old records stay comparable; "absent" must never be accepted as a new category.
     /// </summary>
-    public static (RiskLevel? Level, string? Refusal) Parse(string? grade)
+    public static bool TryParse(string? grade, out RiskLevel level, out string refusal)
     {
-        var key = Normalise(grade);
-        return key switch
+        (level, refusal) = Normalise(grade) switch
         {
-            "" => (null, "A risk level is required: VeryLow, Low, Medium or High."),
-            "absent" => (null, AbsentScrapped),
-            "verylow" or "noapparentrisk" => (RiskLevel.VeryLow, null),
-            "low" => (RiskLevel.Low, null),
-            "medium" => (RiskLevel.Medium, null),
-            "high" => (RiskLevel.High, null),
-            _ => (null, $"'{grade}' is not a risk level: use VeryLow, Low, Medium or High."),
+            "" => (default(RiskLevel), "A risk level is required: VeryLow, Low, Medium or High."),
+            "absent" => (default, AbsentScrapped),
+            "verylow" or "noapparentrisk" => (RiskLevel.VeryLow, ""),
+            "low" => (RiskLevel.Low, ""),
+            "medium" => (RiskLevel.Medium, ""),
+            "high" => (RiskLevel.High, ""),
+            _ => (default, $"'{grade}' is not a risk level: use VeryLow, Low, Medium or High."),
         };
+        return refusal.Length == 0;
     }
 
     // "Very low", "very_low", "VERY-LOW" and "VeryLow" are one grade; so are all spellings of "absent".

@@ -2,13 +2,10 @@ using JasperFx;
 using JasperFx.Events;
 using JasperFx.OpenTelemetry;
 using Marten;
-using NationalRegister.Episodes;
+using NationalRegister.Infrastructure.Commands;
 using NationalRegister.Infrastructure.Postgres;
 using Weasel.Core;
-using Wolverine;
-using Wolverine.Http;
 using Wolverine.Marten;
-using System.Text.Json.Serialization;
 
 namespace NationalRegister.Infrastructure;
 
@@ -17,7 +14,7 @@ public static class EventStore
     public const string Schema = "register";
 
     /// <summary>Marten on the register's PostgreSQL: the event store, its inline views, and Wolverine's durable inbox/outbox.</summary>
-    public static WebApplicationBuilder AddEventStore(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddEventStore(this WebApplicationBuilder builder, Func<StoreOptions, StoreOptions> capabilities)
     {
         var development = builder.Environment.IsDevelopment();
         builder.Services.AddSingleton<RegisterDatabase>();
@@ -38,25 +35,13 @@ public static class EventStore
                 options.OpenTelemetry.TrackEventCounters();
                 // Development creates or migrates the schema at start; production runs `db-apply` as a deployment step.
                 options.AutoCreateSchemaObjects = development ? AutoCreate.CreateOrUpdate : AutoCreate.None;
-                return options.AddEpisodes();
+                // The permanent messageId records (see CommandLedger).
+                options.Schema.For<ProcessedCommand>().DocumentAlias("processed_command");
+                return capabilities(options);
             })
             .UseLightweightSessions()
             .IntegrateWithWolverine();
         if (development) marten.ApplyAllDatabaseChangesOnStartup();
-        return builder;
-    }
-
-    public static WebApplicationBuilder AddMessaging(this WebApplicationBuilder builder)
-    {
-        builder.Host.UseWolverine(opts =>
-        {
-            // Explicit, so endpoints are found whichever assembly (a test runner, say) started the process.
-            opts.ApplicationAssembly = typeof(EventStore).Assembly;
-            opts.UseRuntimeCompilation();
-        });
-        builder.Services.AddWolverineHttp();
-        builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(o =>
-            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         return builder;
     }
 }

@@ -55,7 +55,7 @@ public sealed class AuthorisationTests(RegisterFixture fixture) : RegisterTests(
         (await Api.Found(Met, episode)).Status.ShouldBe(HttpStatusCode.Forbidden);
         (await Api.GetEpisode(Met, episode)).Status.ShouldBe(HttpStatusCode.Forbidden);
         (await Api.GetEpisode(Gmp, episode)).Status.ShouldBe(HttpStatusCode.OK);
-        (await Api.GetEpisode(Gmp, episode)).Json["version"]!.GetValue<long>().ShouldBe(1);
+        (await Api.Episode(Gmp, episode)).Version.ShouldBe(1);
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class AuthorisationTests(RegisterFixture fixture) : RegisterTests(
     public async Task the_person_history_is_for_auditors_with_a_justification()
     {
         var reported = await Api.ReportMissing(Gmp);
-        var person = reported.Json["personId"]!.GetValue<Guid>();
+        var person = reported.PersonId;
 
         (await Api.GetHistory(Gmp, person)).Status.ShouldBe(HttpStatusCode.Forbidden);
         (await Api.GetHistory(As.Analyst, person)).Status.ShouldBe(HttpStatusCode.Forbidden);
@@ -113,7 +113,7 @@ public sealed class AuthorisationTests(RegisterFixture fixture) : RegisterTests(
     public async Task a_person_view_is_for_auditors_and_forces_with_an_episode_for_them()
     {
         var reported = await Api.ReportMissing(Gmp);
-        var person = reported.Json["personId"]!.GetValue<Guid>();
+        var person = reported.PersonId;
 
         (await Api.GetPerson(Gmp, person)).Status.ShouldBe(HttpStatusCode.OK);
         (await Api.GetPerson(As.Auditor, person)).Status.ShouldBe(HttpStatusCode.OK);

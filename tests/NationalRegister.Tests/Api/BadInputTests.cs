@@ -1,3 +1,4 @@
+using NationalRegister.Episodes;
 using System.Net;
 
 namespace NationalRegister.Tests.Api;
@@ -43,7 +44,7 @@ public sealed class BadInputTests(RegisterFixture fixture) : RegisterTests(fixtu
 
         reply.Status.ShouldBe(HttpStatusCode.BadRequest);
         reply.Json["errors"]!["outcome"]![0]!.GetValue<string>().ShouldContain("SafeAndWell");
-        (await Api.GetEpisode(Gmp, episode)).Json["status"]!.GetValue<string>().ShouldBe("Missing");
+        (await Api.Episode(Gmp, episode)).Status.ShouldBe(EpisodeStatus.Missing);
     }
 
     [Fact]

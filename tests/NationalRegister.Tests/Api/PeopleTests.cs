@@ -1,3 +1,4 @@
+using NationalRegister.Episodes;
 using System.Net;
 
 namespace NationalRegister.Tests.Api;
@@ -15,16 +16,16 @@ public sealed class PeopleTests(RegisterFixture fixture) : RegisterTests(fixture
         await Api.ChildMissing(Gmp, subject, lastSeenAt: now.AddDays(-200));
         await Api.ChildMissing(Gmp, subject, lastSeenAt: now.AddDays(-30));
         var open = await Api.ChildMissing(Gmp, subject, lastSeenAt: now.AddHours(-3));
-        var person = (await Api.GetEpisode(Gmp, open)).Json["personId"]!.GetValue<Guid>();
+        var person = (await Api.Episode(Gmp, open)).PersonId;
 
-        var view = (await Api.GetPerson(Gmp, person)).Json;
+        var view = await Api.Person(Gmp, person);
 
-        view["episodes"]!.GetValue<int>().ShouldBe(4);
-        view["last90Days"]!.GetValue<int>().ShouldBe(2);
-        view["last365Days"]!.GetValue<int>().ShouldBe(3);
-        view["openEpisodeId"]!.GetValue<Guid>().ShouldBe(open);
-        view["highestRiskEver"]!.GetValue<string>().ShouldBe("High");
-        view["forces"]!.AsArray().Select(f => f!.GetValue<string>()).ShouldBe(["GMP"]);
+        view.Episodes.ShouldBe(4);
+        view.Last90Days.ShouldBe(2);
+        view.Last365Days.ShouldBe(3);
+        view.OpenEpisodeId.ShouldBe(open);
+        view.HighestRiskEver.ShouldBe(RiskLevel.High);
+        view.Forces.ShouldBe(["GMP"]);
     }
 
     [Fact]
@@ -33,10 +34,10 @@ public sealed class PeopleTests(RegisterFixture fixture) : RegisterTests(fixture
         var reported = await Api.ReportMissing(Gmp);
         await Api.Found(Gmp, reported.EpisodeId);
 
-        var view = (await Api.GetPerson(Gmp, reported.Json["personId"]!.GetValue<Guid>())).Json;
+        var view = await Api.Person(Gmp, reported.PersonId);
 
-        view["openEpisodeId"].ShouldBeNull();
-        view["highestRiskEver"].ShouldBeNull();
+        view.OpenEpisodeId.ShouldBeNull();
+        view.HighestRiskEver.ShouldBeNull();
     }
 
     [Fact]
@@ -47,14 +48,14 @@ public sealed class PeopleTests(RegisterFixture fixture) : RegisterTests(fixture
         var second = await Api.ChildMissing(Gmp, subject);
         await Api.AssessRisk(Gmp, first, "Low");
         await Api.Sighting(Gmp, second);
-        var person = (await Api.GetEpisode(Gmp, first)).Json["personId"]!.GetValue<Guid>();
+        var person = (await Api.Episode(Gmp, first)).PersonId;
 
-        var history = (await Api.GetHistory(As.Auditor, person)).Json.AsArray();
+        var history = await Api.History(As.Auditor, person);
 
-        history.Select(e => (e!["episodeId"]!.GetValue<Guid>(), e["type"]!.GetValue<string>())).ShouldBe(
+        history.Select(e => (e.EpisodeId, e.Type)).ShouldBe(
         [
             (first, "MissingReported"), (second, "MissingReported"), (first, "RiskAssessed"), (second, "SightingRecorded"),
         ]);
-        history.Select(e => e!["recordedAt"]!.GetValue<DateTimeOffset>()).ShouldBeInOrder();
+        history.Select(e => e.RecordedAt).ShouldBeInOrder();
     }
 }

@@ -35,22 +35,32 @@ public sealed class PlatformTests(RegisterFixture fixture) : RegisterTests(fixtu
         doc["components"]!["securitySchemes"]!["Bearer"]!["scheme"]!.GetValue<string>().ShouldBe("bearer");
     }
 
+    [Theory]
+    [InlineData("/api/episodes", "post", new[] { "201", "400", "401", "403", "409", "422" })]
+    [InlineData("/api/episodes/{episodeId}/risk-assessments", "post", new[] { "200", "400", "401", "403", "404", "409", "422" })]
+    [InlineData("/api/episodes/{episodeId}/sightings", "post", new[] { "200", "400", "401", "403", "404", "409", "422" })]
+    [InlineData("/api/episodes/{episodeId}/found", "post", new[] { "200", "400", "401", "403", "404", "409", "422" })]
+    [InlineData("/api/episodes/{episodeId}/return-interviews", "post", new[] { "200", "400", "401", "403", "404", "409", "422" })]
+    [InlineData("/api/episodes/{episodeId}/closure", "post", new[] { "200", "400", "401", "403", "404", "409", "422" })]
+    [InlineData("/api/episodes/{episodeId}", "get", new[] { "200", "401", "403", "404" })]
+    public async Task the_openapi_document_states_every_answer_an_endpoint_can_give(string path, string method, string[] statuses)
+    {
+        var doc = (await Api.Get(As.Nobody, "/openapi/v1.json")).Json;
+
+        var responses = doc["paths"]![path]![method]!["responses"]!.AsObject();
+
+        responses.Select(r => r.Key).ShouldBe(statuses, ignoreOrder: true);
+        foreach (var problem in responses.Where(r => r.Key[0] is '4'))
+            problem.Value!["content"]!.AsObject().Select(c => c.Key).ShouldContain("application/problem+json", problem.Key);
+    }
+
     [Fact]
     public async Task the_token_command_prints_only_a_token_the_server_accepts()
     {
-        // Runs the built register exactly as the README's token command does, with the tests' signing key.
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { typeof(Program).Assembly.Location, "token", "--role", "force", "--force", "gmp", "--user", "PC 4321" },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["Auth__SigningKey"] = RegisterFixture.SigningKey, ["ASPNETCORE_ENVIRONMENT"] = "Development" },
-        };
-        using var process = Process.Start(start)!;
-        var stdout = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var (exitCode, stdout, _) = await RegisterProcess.Run(new Dictionary<string, string?>(),
+            "token", "--role", "force", "--force", "gmp", "--user", "PC 4321");
 
-        process.ExitCode.ShouldBe(0);
+        exitCode.ShouldBe(0);
         var token = stdout.Trim();
         token.Split('.').Length.ShouldBe(3);
         token.ShouldNotContain("\n");
@@ -62,6 +72,36 @@ public sealed class PlatformTests(RegisterFixture fixture) : RegisterTests(fixtu
             s.StatusCodeShouldBe(HttpStatusCode.Created);
         });
         var episode = JsonNode.Parse(await reply.ReadAsTextAsync())!["episodeId"]!.GetValue<Guid>();
-        (await Api.GetEpisode(Gmp, episode)).Json["force"]!.GetValue<string>().ShouldBe("GMP");
+        (await Api.Episode(Gmp, episode)).Force.ShouldBe("GMP");
+    }
+
+    [Fact]
+    public async Task a_normal_start_says_where_it_listens_and_nothing_alarming()
+    {
+        var start = RegisterProcess.StartInfo(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Register"] = Fixture.ConnectionString, ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+        });
+        using var process = Process.Start(start)!;
+        var output = new List<string>();
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                output.Add(line);
+                if (line.Contains("Application started", StringComparison.Ordinal)) break;
+            }
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        var printed = string.Join('\n', output);
+        printed.ShouldContain("Now listening on: http://127.0.0.1:");
+        printed.ShouldNotContain("Searching");
+        printed.ShouldNotContain("found no handlers");
+        output.ShouldNotContain(line => line.StartsWith("warn:", StringComparison.Ordinal) || line.StartsWith("fail:", StringComparison.Ordinal));
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using NationalRegister.Episodes;
 using System.Net;
 
 namespace NationalRegister.Tests.Api;
@@ -22,18 +24,18 @@ public sealed class RecordingAnEpisodeTests(RegisterFixture fixture) : RegisterT
         (await Api.ReturnInterview(As.ChildrensServices("Manchester"), episode)).Version.ShouldBe(6);
         (await Api.Close(Gmp, episode)).Version.ShouldBe(7);
 
-        var view = (await Api.GetEpisode(Gmp, episode)).Json;
-        view["status"]!.GetValue<string>().ShouldBe("Closed");
-        view["force"]!.GetValue<string>().ShouldBe("GMP");
-        view["isChild"]!.GetValue<bool>().ShouldBeTrue();
-        view["riskLevel"]!.GetValue<string>().ShouldBe("Medium");
-        view["riskAssessments"]!.GetValue<int>().ShouldBe(2);
-        view["sightings"]!.GetValue<int>().ShouldBe(1);
-        view["outcome"]!.GetValue<string>().ShouldBe("SafeAndWell");
-        view["version"]!.GetValue<long>().ShouldBe(7);
-        view["returnInterview"]!["outcome"]!.GetValue<string>().ShouldBe("Completed");
+        var view = await Api.Episode(Gmp, episode);
+        view.Status.ShouldBe(EpisodeStatus.Closed);
+        view.Force.ShouldBe("GMP");
+        view.IsChild.ShouldBeTrue();
+        view.RiskLevel.ShouldBe(RiskLevel.Medium);
+        view.RiskAssessments.ShouldBe(2);
+        view.Sightings.ShouldBe(1);
+        view.Outcome.ShouldBe(FoundOutcome.SafeAndWell);
+        view.Version.ShouldBe(7);
+        view.ReturnInterview.ShouldNotBeNull().Outcome.ShouldBe(ReturnInterviewOutcome.Completed);
         // 72 hours: DfE statutory guidance on return home interviews.
-        view["returnInterview"]!["dueBy"]!.GetValue<DateTimeOffset>().ShouldBe(foundAt.AddHours(72), TimeSpan.FromMilliseconds(1));
+        view.ReturnInterview.DueBy.ShouldBe(foundAt.AddHours(72));
     }
 
     [Fact]
@@ -44,10 +46,10 @@ public sealed class RecordingAnEpisodeTests(RegisterFixture fixture) : RegisterT
         var second = await Api.ReportMissing(Gmp, RegisterApi.Report(subject));
         var elsewhere = await Api.ReportMissing(Met, RegisterApi.Report(subject));
 
-        second.Json["personId"]!.GetValue<Guid>().ShouldBe(first.Json["personId"]!.GetValue<Guid>());
+        second.PersonId.ShouldBe(first.PersonId);
         second.EpisodeId.ShouldNotBe(first.EpisodeId);
         // Another force's subject ids are its own; linking people across forces is a separate decision.
-        elsewhere.Json["personId"]!.GetValue<Guid>().ShouldNotBe(first.Json["personId"]!.GetValue<Guid>());
+        elsewhere.PersonId.ShouldNotBe(first.PersonId);
     }
 
     [Fact]
@@ -67,12 +69,12 @@ public sealed class RecordingAnEpisodeTests(RegisterFixture fixture) : RegisterT
         var episode = await Api.ChildMissing(Gmp);
         (await Api.AssessRisk(Gmp, episode, "NoApparentRisk")).Status.ShouldBe(HttpStatusCode.OK);
 
-        (await Api.GetEpisode(Gmp, episode)).Json["riskLevel"]!.GetValue<string>().ShouldBe("VeryLow");
-        var person = (await Api.GetEpisode(Gmp, episode)).Json["personId"]!.GetValue<Guid>();
-        var history = (await Api.GetHistory(As.Auditor, person)).Json.AsArray();
-        var assessed = history.Single(e => e!["type"]!.GetValue<string>() == "RiskAssessed")!;
-        assessed["data"]!["gradeAsGiven"]!.GetValue<string>().ShouldBe("NoApparentRisk");
-        assessed["data"]!["level"]!.GetValue<string>().ShouldBe("VeryLow");
+        (await Api.Episode(Gmp, episode)).RiskLevel.ShouldBe(RiskLevel.VeryLow);
+        var person = (await Api.Episode(Gmp, episode)).PersonId;
+        var assessed = (await Api.History(As.Auditor, person)).Single(e => e.Type == nameof(RiskAssessed));
+        var data = (JsonElement)assessed.Data;
+        data.GetProperty("gradeAsGiven").GetString().ShouldBe("NoApparentRisk");
+        data.GetProperty("level").GetString().ShouldBe("VeryLow");
     }
 
     [Theory]
@@ -90,7 +92,7 @@ public sealed class RecordingAnEpisodeTests(RegisterFixture fixture) : RegisterT
         refused.Headers["Content-Type"].ShouldStartWith("application/problem+json");
         refused.Detail.ShouldContain("scrapped in January 2017");
         refused.Detail.ShouldContain("every report is a missing report");
-        (await Api.GetEpisode(Gmp, episode)).Json["version"]!.GetValue<long>().ShouldBe(1);
+        (await Api.Episode(Gmp, episode)).Version.ShouldBe(1);
     }
 
     [Fact]
@@ -100,9 +102,9 @@ public sealed class RecordingAnEpisodeTests(RegisterFixture fixture) : RegisterT
         var episode = (await Api.ReportMissing(Gmp, adult)).EpisodeId;
         await Api.Found(Gmp, episode);
 
-        var view = (await Api.GetEpisode(Gmp, episode)).Json;
-        view["isChild"]!.GetValue<bool>().ShouldBeFalse();
-        view["returnInterview"].ShouldBeNull();
+        var view = await Api.Episode(Gmp, episode);
+        view.IsChild.ShouldBeFalse();
+        view.ReturnInterview.ShouldBeNull();
         (await Api.ReturnInterview(Gmp, episode)).Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
     }
 
@@ -118,7 +120,7 @@ public sealed class RecordingAnEpisodeTests(RegisterFixture fixture) : RegisterT
         (await Api.Sighting(Gmp, episode, seenAt: RegisterApi.Now.AddMinutes(30))).Status
             .ShouldBe(HttpStatusCode.UnprocessableEntity);                                        // more than 5 minutes ahead
 
-        (await Api.GetEpisode(Gmp, episode)).Json["version"]!.GetValue<long>().ShouldBe(1);
+        (await Api.Episode(Gmp, episode)).Version.ShouldBe(1);
     }
 
     [Fact]
@@ -132,13 +134,13 @@ public sealed class RecordingAnEpisodeTests(RegisterFixture fixture) : RegisterT
         refused.Status.ShouldBe(HttpStatusCode.Conflict);
         refused.Detail.ShouldContain("nothing may be appended after closure");
         (await Api.Sighting(Gmp, episode)).Status.ShouldBe(HttpStatusCode.Conflict);
-        (await Api.GetEpisode(Gmp, episode)).Json["version"]!.GetValue<long>().ShouldBe(3);
+        (await Api.Episode(Gmp, episode)).Version.ShouldBe(3);
     }
 
     [Fact]
     public async Task a_report_from_the_future_is_refused()
     {
-        var refused = await Api.ReportMissing(Gmp, RegisterApi.Report(lastSeenAt: DateTimeOffset.UtcNow.AddHours(2)));
+        var refused = await Api.ReportMissing(Gmp, RegisterApi.Report(lastSeenAt: RegisterApi.Now.AddHours(2)));
         refused.Status.ShouldBe(HttpStatusCode.UnprocessableEntity);
         refused.Detail.ShouldContain("more than 5 minutes");
     }
@@ -149,20 +151,20 @@ public sealed class RecordingAnEpisodeTests(RegisterFixture fixture) : RegisterT
         var messageId = RegisterApi.NewId();
         var reported = await Api.Post(Gmp, "/api/episodes", RegisterApi.Report(messageId: messageId), ("X-Correlation-Id", "corr-123"));
         reported.Headers["X-Correlation-Id"].ShouldBe("corr-123");
-        var person = reported.Json["personId"]!.GetValue<Guid>();
+        var person = reported.PersonId;
         await Api.AssessRisk(Gmp, reported.EpisodeId, "Low");
 
-        var history = (await Api.GetHistory(As.Auditor, person)).Json.AsArray();
+        var history = await Api.History(As.Auditor, person);
 
         history.Count.ShouldBe(2);
-        var first = history[0]!;
-        first["type"]!.GetValue<string>().ShouldBe("MissingReported");
-        first["recordedBy"]!.GetValue<string>().ShouldBe("PC 1234");
-        first["force"]!.GetValue<string>().ShouldBe("GMP");
-        first["correlationId"]!.GetValue<string>().ShouldBe("corr-123");
-        first["messageId"]!.GetValue<Guid>().ShouldBe(messageId);
-        first["occurredAt"]!.GetValue<DateTimeOffset>().ShouldBeLessThan(first["recordedAt"]!.GetValue<DateTimeOffset>());
-        history[1]!["correlationId"]!.GetValue<string>().ShouldNotBe("corr-123"); // generated when absent
-        history[1]!["version"]!.GetValue<long>().ShouldBe(2);
+        var first = history[0];
+        first.Type.ShouldBe(nameof(MissingReported));
+        first.RecordedBy.ShouldBe("PC 1234");
+        first.Force.ShouldBe("GMP");
+        first.CorrelationId.ShouldBe("corr-123");
+        first.MessageId.ShouldBe(messageId.ToString());
+        first.OccurredAt.ShouldBe(RegisterApi.Now.AddHours(-5));
+        history[1].CorrelationId.ShouldNotBe("corr-123"); // generated when absent
+        history[1].Version.ShouldBe(2);
     }
 }

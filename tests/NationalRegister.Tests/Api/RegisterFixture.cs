@@ -1,8 +1,11 @@
 using Alba;
 using JasperFx.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
-using NationalRegister.Infrastructure.Postgres;
+using Wolverine;
+using NationalRegister.LocalPostgres;
 
 namespace NationalRegister.Tests.Api;
 
@@ -14,7 +17,12 @@ namespace NationalRegister.Tests.Api;
 public sealed class RegisterFixture : IAsyncLifetime
 {
     public const string SigningKey = "integration-tests-signing-key-0123456789-abcdef";
-    private LocalPostgres? _postgres;
+    private LocalPostgresServer? _postgres;
+
+    /// <summary>The register's "now" throughout the tests.</summary>
+    public static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    public FakeTimeProvider Clock { get; } = new(Now);
 
     public IAlbaHost Host { get; private set; } = null!;
     public string ConnectionString { get; private set; } = "";
@@ -23,7 +31,7 @@ public sealed class RegisterFixture : IAsyncLifetime
     {
         ConnectionString = Environment.GetEnvironmentVariable("ConnectionStrings__Register") is { Length: > 0 } given
             ? given
-            : StartThrowawayPostgres();
+            : await StartThrowawayPostgres();
 
         JasperFxEnvironment.AutoStartHost = true;
         Host = await AlbaHost.For<Program>(web =>
@@ -31,15 +39,23 @@ public sealed class RegisterFixture : IAsyncLifetime
             web.UseEnvironment("Development");
             web.UseSetting("ConnectionStrings:Register", ConnectionString);
             web.UseSetting("Auth:SigningKey", SigningKey);
+            web.ConfigureServices(services =>
+            {
+                // The register's clock stands still at a known instant: no test depends on when it runs.
+                services.AddSingleton<TimeProvider>(Clock);
+                // A probe handler shaped like the register's own, to show its transaction and outbox (OutboxTests).
+                services.ConfigureWolverine(opts =>
+                    opts.Discovery.IncludeType(typeof(ProbeSightingHandler)).IncludeType(typeof(SightingNoticedHandler)));
+            });
         });
     }
 
-    private string StartThrowawayPostgres()
+    private async Task<string> StartThrowawayPostgres()
     {
         // Memory-backed when the machine has it: initdb is dominated by disk syncs (about 0.8 s faster here).
         var parent = Directory.Exists("/dev/shm") && new DriveInfo("/dev/shm").AvailableFreeSpace > 1L << 30 ? "/dev/shm" : Path.GetTempPath();
         var folder = Path.Combine(parent, $"nr-tests-{Guid.NewGuid():N}"[..20]);
-        _postgres = LocalPostgres.Start(new LocalPostgresOptions(folder, ThrowawayForTests: true), NullLogger.Instance);
+        _postgres = await LocalPostgresServer.StartAsync(new LocalPostgresOptions(folder, ThrowawayForTests: true), NullLogger.Instance);
         return _postgres.ConnectionString;
     }
 
@@ -51,7 +67,7 @@ public sealed class RegisterFixture : IAsyncLifetime
         }
         finally
         {
-            _postgres?.Dispose();
+            if (_postgres is not null) await _postgres.DisposeAsync();
         }
     }
 }

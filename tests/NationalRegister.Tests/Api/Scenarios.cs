@@ -3,10 +3,16 @@ using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Alba;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using NationalRegister.Episodes;
+using NationalRegister.Episodes.Reporting;
+using NationalRegister.Episodes.Viewing;
 using NationalRegister.Infrastructure.Auth;
+using NationalRegister.People.Auditing;
+using NationalRegister.People.Viewing;
 
 namespace NationalRegister.Tests.Api;
 
@@ -22,16 +28,21 @@ public sealed record As(string Role, string User, string? ForceCode = null, stri
 
 public sealed record Reply(HttpStatusCode Status, JsonNode? Body, IReadOnlyDictionary<string, string> Headers)
 {
+    /// <summary>The register's own JSON conventions: camelCase, enums by name.</summary>
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+
     public JsonNode Json => Body ?? throw new InvalidOperationException($"{Status} had no JSON body");
-    public Guid EpisodeId => Json["episodeId"]!.GetValue<Guid>();
-    public long Version => Json["version"]!.GetValue<long>();
+    public T Read<T>() => Json.Deserialize<T>(JsonOptions) ?? throw new InvalidOperationException($"{Status} had no {typeof(T).Name}");
+    public Guid EpisodeId => Read<EpisodeAppended>().EpisodeId;
+    public long Version => Read<EpisodeAppended>().Version;
+    public Guid PersonId => Read<EpisodeReported>().PersonId;
     public string Detail => Body?["detail"]?.GetValue<string>() ?? "";
 }
 
 /// <summary>The register's API in the words of its guidance, so tests read like the rules they check.</summary>
 public sealed class RegisterApi(IAlbaHost host)
 {
-    public static readonly DateTimeOffset Now = DateTimeOffset.UtcNow;
+    public static readonly DateTimeOffset Now = RegisterFixture.Now;
 
     public static Guid NewId() => Guid.NewGuid();
 
@@ -42,7 +53,7 @@ public sealed class RegisterApi(IAlbaHost host)
         forceSubjectId = subject,
         givenName = "Sam",
         familyName = "Synthetic",
-        dateOfBirth = (dateOfBirth ?? DateOnly.FromDateTime(Now.UtcDateTime).AddYears(-14)).ToString("yyyy-MM-dd"),
+        dateOfBirth = (dateOfBirth ?? DateOnly.FromDateTime(Now.UtcDateTime).AddYears(-14)).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
         sex = "Male",
     };
 
@@ -116,6 +127,20 @@ public sealed class RegisterApi(IAlbaHost host)
         });
 
     public Task<Reply> GetEpisode(As who, Guid episode) => Get(who, $"/api/episodes/{episode}");
+
+    /// <summary>The episode view, as one who may read it sees it.</summary>
+    public async Task<EpisodeView> Episode(As who, Guid episode) => Ok(await GetEpisode(who, episode)).Read<EpisodeView>();
+
+    public async Task<PersonView> Person(As who, Guid person) => Ok(await GetPerson(who, person)).Read<PersonView>();
+
+    public async Task<IReadOnlyList<HistoryEntry>> History(As who, Guid person) =>
+        Ok(await GetHistory(who, person)).Read<List<HistoryEntry>>();
+
+    private static Reply Ok(Reply reply)
+    {
+        reply.Status.ShouldBe(HttpStatusCode.OK, reply.Body?.ToJsonString());
+        return reply;
+    }
 
     public Task<Reply> GetPerson(As who, Guid person) => Get(who, $"/api/people/{person}");
 

@@ -3,10 +3,9 @@ using NationalRegister.Episodes.Closing;
 using NationalRegister.Episodes.Finding;
 using NationalRegister.Episodes.GradingRisk;
 using NationalRegister.Episodes.Reporting;
-using NationalRegister.Episodes.ReturnInterviews;
-using NationalRegister.Episodes.Sightings;
+using NationalRegister.Episodes.InterviewingOnReturn;
+using NationalRegister.Episodes.Sighting;
 using NationalRegister.Infrastructure.Commands;
-using NationalRegister.People;
 
 namespace NationalRegister.Tests.Rules;
 
@@ -25,8 +24,8 @@ public sealed class EpisodeDeciderTests
     private static Episode FoundAt(DateTimeOffset at, DateOnly? dateOfBirth = null) =>
         Missing(dateOfBirth).Apply(new PersonFound(at, "Home", "PC 1", FoundOutcome.SafeAndWell));
 
-    private static ReportMissing Report(DateOnly? dateOfBirth = null, DateTimeOffset? lastSeen = null) => new(
-        Guid.NewGuid(), null, "REF-1", new PersonInput("S-1", "Sam", "Synthetic", dateOfBirth ?? new DateOnly(2012, 5, 1), "Male"),
+    private static MissingReport Report(DateOnly? dateOfBirth = null, DateTimeOffset? lastSeen = null) => new(
+        null, "REF-1", new PersonDetails("S-1", "Sam", "Synthetic", dateOfBirth ?? new DateOnly(2012, 5, 1), "Male"),
         lastSeen ?? LastSeen, "Park", "Left after an argument", (lastSeen ?? LastSeen).AddHours(1), "Parent", "Manchester");
 
     private static Refusal ShouldRefuse(Decision decision, RefusalKind kind)
@@ -69,7 +68,7 @@ public sealed class EpisodeDeciderTests
         foreach (var level in new[] { RiskLevel.High, RiskLevel.Low })
         {
             var decision = AssessRiskEndpoint.Decide(episode,
-                new AssessRisk(Guid.NewGuid(), null, level.ToString(), "r", "Sgt", Now.AddHours(-1)), Now);
+                new RiskAssessed(level, level.ToString(), "r", "Sgt", Now.AddHours(-1)), Now);
             episode = episode.Apply(decision.Events.OfType<RiskAssessed>().Single());
         }
 
@@ -81,7 +80,7 @@ public sealed class EpisodeDeciderTests
     [Fact]
     public void found_not_before_last_seen()
     {
-        var command = new RecordFound(Guid.NewGuid(), null, LastSeen.AddMinutes(-1), "Home", "PC 1", "SafeAndWell");
+        var command = new PersonFound(LastSeen.AddMinutes(-1), "Home", "PC 1", FoundOutcome.SafeAndWell);
         ShouldRefuse(RecordFoundEndpoint.Decide(Missing(), command, Now), RefusalKind.Unprocessable)
             .Detail.ShouldContain("cannot be before lastSeenAt");
     }
@@ -89,14 +88,14 @@ public sealed class EpisodeDeciderTests
     [Fact]
     public void found_twice_is_refused()
     {
-        var command = new RecordFound(Guid.NewGuid(), null, Now.AddHours(-1), "Home", "PC 1", "Harmed");
+        var command = new PersonFound(Now.AddHours(-1), "Home", "PC 1", FoundOutcome.Harmed);
         ShouldRefuse(RecordFoundEndpoint.Decide(FoundAt(Now.AddHours(-2)), command, Now), RefusalKind.Conflict);
     }
 
     [Fact]
     public void closure_only_after_found()
     {
-        var command = new CloseEpisode(Guid.NewGuid(), null, Now.AddMinutes(-1), "Insp", "Done");
+        var command = new EpisodeClosed(Now.AddMinutes(-1), "Insp", "Done");
         ShouldRefuse(CloseEpisodeEndpoint.Decide(Missing(), command, Now), RefusalKind.Conflict);
         CloseEpisodeEndpoint.Decide(FoundAt(Now.AddHours(-1)), command, Now).Events.Single().ShouldBeOfType<EpisodeClosed>();
     }
@@ -105,14 +104,14 @@ public sealed class EpisodeDeciderTests
     public void nothing_is_appended_after_closure()
     {
         var closed = FoundAt(Now.AddHours(-2)).Apply(new EpisodeClosed(Now.AddHours(-1), "Insp", "Done"));
-        var sighting = new RecordSighting(Guid.NewGuid(), null, Now.AddHours(-3), "Park", "Public");
+        var sighting = new SightingRecorded(Now.AddHours(-3), "Park", "Public");
         ShouldRefuse(RecordSightingEndpoint.Decide(closed, sighting, Now), RefusalKind.Conflict).Detail.ShouldContain("closure");
     }
 
     [Fact]
     public void a_return_interview_only_after_found_and_only_for_a_child()
     {
-        var interview = new RecordReturnInterview(Guid.NewGuid(), null, "Completed", Now.AddMinutes(-5), "RHI", ["CSE"]);
+        var interview = new ReturnInterviewRecorded(ReturnInterviewOutcome.Completed, Now.AddMinutes(-5), "RHI", ["CSE"]);
 
         ShouldRefuse(RecordReturnInterviewEndpoint.Decide(Missing(), interview, Now), RefusalKind.Conflict);
         ShouldRefuse(RecordReturnInterviewEndpoint.Decide(FoundAt(Now.AddHours(-1), new DateOnly(1990, 1, 1)), interview, Now),

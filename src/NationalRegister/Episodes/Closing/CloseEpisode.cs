@@ -1,9 +1,11 @@
+using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using NationalRegister.Infrastructure.Auth;
 using NationalRegister.Infrastructure.Commands;
 using NationalRegister.Infrastructure.Http;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace NationalRegister.Episodes.Closing;
 
@@ -13,29 +15,36 @@ public sealed record CloseEpisode(Guid MessageId, long? ExpectedVersion, DateTim
 
 public static class CloseEpisodeEndpoint
 {
-    public static ProblemDetails Validate(CloseEpisode? command) => command is null
-        ? FieldErrors.MissingBody()
-        : new FieldErrors()
-            .Required(nameof(command.MessageId), command.MessageId)
-            .NonNegative(nameof(command.ExpectedVersion), command.ExpectedVersion)
-            .Required(nameof(command.ClosedAt), command.ClosedAt)
-            .Required(nameof(command.ClosedBy), command.ClosedBy, 200)
-            .Required(nameof(command.Summary), command.Summary, 4000)
-            .ToProblem();
+    public static (EpisodeClosed?, ProblemDetails) Validate(CloseEpisode? command)
+    {
+        if (command is null) return (null, FieldErrors.MissingBody());
+        var fields = new FieldErrors();
+        fields.Id(nameof(command.MessageId), command.MessageId);
+        fields.NonNegative(nameof(command.ExpectedVersion), command.ExpectedVersion);
+        var closedAt = fields.Required(nameof(command.ClosedAt), command.ClosedAt);
+        var closedBy = fields.Text(nameof(command.ClosedBy), command.ClosedBy, 200);
+        var summary = fields.Text(nameof(command.Summary), command.Summary, 4000);
+        return fields.Then(() => new EpisodeClosed(closedAt, closedBy, summary));
+    }
+
+    public static Task<IResult> Before(CloseEpisode command, Episode episode, Caller caller, IDocumentSession session, CancellationToken ct) =>
+        Appending.Admit(command, episode, EpisodeAccess.IsOwningForce(caller, episode), caller, session, ct);
 
     [WolverinePost("/api/episodes/{episodeId}/closure", OperationId = "CloseEpisode")]
     [Authorize(Policy = Policies.ForceWriter)]
     [ProducesResponseType<EpisodeAppended>(StatusCodes.Status200OK)]
-    public static Task<IResult> Post(Guid episodeId, CloseEpisode command, HttpContext http, EpisodeWriter writer, CancellationToken ct) =>
-        writer.Append(episodeId, command, Caller.From(http), (caller, e) => caller.IsOwningForce(e), Decide, ct);
+    public static Task<(IResult, Events)> Post(CloseEpisode command, EpisodeClosed closure,
+        [WriteAggregate(LoadStyle = ConcurrencyStyle.Exclusive)] Episode episode,
+        Caller caller, CommandLedger ledger, IDocumentSession session, CancellationToken ct) =>
+        Appending.Respond(Decide(episode, closure, ledger.Now), command, episode, caller, ledger, session, ct);
 
-    public static Decision Decide(Episode episode, CloseEpisode command, DateTimeOffset now) =>
+    public static Decision Decide(Episode episode, EpisodeClosed closure, DateTimeOffset now) =>
         EpisodeRules.FirstRefusalOr(
             [
                 EpisodeRules.Open(episode),
                 EpisodeRules.Found(episode, "An episode can be closed"),
-                EpisodeRules.NotInFuture("closedAt", command.ClosedAt!.Value, now),
-                episode.FoundAt is { } found ? EpisodeRules.NotBefore("closedAt", command.ClosedAt!.Value, "foundAt", found) : null,
+                EpisodeRules.NotInFuture("closedAt", closure.ClosedAt, now),
+                episode.FoundAt is { } found ? EpisodeRules.NotBefore("closedAt", closure.ClosedAt, "foundAt", found) : null,
             ],
-            () => Decision.Accept(new EpisodeClosed(command.ClosedAt!.Value, command.ClosedBy!.Trim(), command.Summary!.Trim())));
+            () => Decision.Accept(closure));
 }

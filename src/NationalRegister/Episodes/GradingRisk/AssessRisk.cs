@@ -1,9 +1,11 @@
+using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using NationalRegister.Infrastructure.Auth;
 using NationalRegister.Infrastructure.Commands;
 using NationalRegister.Infrastructure.Http;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace NationalRegister.Episodes.GradingRisk;
 
@@ -14,36 +16,39 @@ public sealed record AssessRisk(
 
 public static class AssessRiskEndpoint
 {
-    public static ProblemDetails Validate(AssessRisk? command)
+    public static (RiskAssessed?, ProblemDetails) Validate(AssessRisk? command)
     {
-        if (command is null) return FieldErrors.MissingBody();
-        var errors = new FieldErrors()
-            .Required(nameof(command.MessageId), command.MessageId)
-            .NonNegative(nameof(command.ExpectedVersion), command.ExpectedVersion)
-            .Required(nameof(command.Rationale), command.Rationale, 4000)
-            .Required(nameof(command.AssessedBy), command.AssessedBy, 200)
-            .Required(nameof(command.AssessedAt), command.AssessedAt);
-        if (RiskGrading.Parse(command.Level) is (null, { } refusal))
+        if (command is null) return (null, FieldErrors.MissingBody());
+        var fields = new FieldErrors();
+        fields.Id(nameof(command.MessageId), command.MessageId);
+        fields.NonNegative(nameof(command.ExpectedVersion), command.ExpectedVersion);
+        if (!RiskGrading.TryParse(command.Level, out var level, out var refusal))
         {
-            errors.Add(nameof(command.Level), refusal);
-            if (refusal == RiskGrading.AbsentScrapped) errors.Headline(refusal);
+            fields.Add(nameof(command.Level), refusal);
+            if (refusal == RiskGrading.AbsentScrapped) fields.Headline(refusal);
         }
-        return errors.ToProblem();
+        var rationale = fields.Text(nameof(command.Rationale), command.Rationale, 4000);
+        var assessedBy = fields.Text(nameof(command.AssessedBy), command.AssessedBy, 200);
+        var assessedAt = fields.Required(nameof(command.AssessedAt), command.AssessedAt);
+        return fields.Then(() => new RiskAssessed(level, command.Level?.Trim() ?? "", rationale, assessedBy, assessedAt));
     }
+
+    public static Task<IResult> Before(AssessRisk command, Episode episode, Caller caller, IDocumentSession session, CancellationToken ct) =>
+        Appending.Admit(command, episode, EpisodeAccess.IsOwningForce(caller, episode), caller, session, ct);
 
     [WolverinePost("/api/episodes/{episodeId}/risk-assessments", OperationId = "AssessRisk")]
     [Authorize(Policy = Policies.ForceWriter)]
     [ProducesResponseType<EpisodeAppended>(StatusCodes.Status200OK)]
-    public static Task<IResult> Post(Guid episodeId, AssessRisk command, HttpContext http, EpisodeWriter writer, CancellationToken ct) =>
-        writer.Append(episodeId, command, Caller.From(http), (caller, e) => caller.IsOwningForce(e), Decide, ct);
+    public static Task<(IResult, Events)> Post(AssessRisk command, RiskAssessed assessment,
+        [WriteAggregate(LoadStyle = ConcurrencyStyle.Exclusive)] Episode episode,
+        Caller caller, CommandLedger ledger, IDocumentSession session, CancellationToken ct) =>
+        Appending.Respond(Decide(episode, assessment, ledger.Now), command, episode, caller, ledger, session, ct);
 
-    public static Decision Decide(Episode episode, AssessRisk command, DateTimeOffset now) =>
+    public static Decision Decide(Episode episode, RiskAssessed assessment, DateTimeOffset now) =>
         EpisodeRules.FirstRefusalOr(
             [
                 EpisodeRules.Open(episode),
-                EpisodeRules.NotInFuture("assessedAt", command.AssessedAt!.Value, now),
+                EpisodeRules.NotInFuture("assessedAt", assessment.AssessedAt, now),
             ],
-            () => Decision.Accept(new RiskAssessed(
-                RiskGrading.Parse(command.Level).Level!.Value, command.Level!.Trim(), command.Rationale!.Trim(),
-                command.AssessedBy!.Trim(), command.AssessedAt!.Value)));
+            () => Decision.Accept(assessment));
 }

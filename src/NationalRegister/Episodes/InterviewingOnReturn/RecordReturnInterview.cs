@@ -1,11 +1,13 @@
+using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using NationalRegister.Infrastructure.Auth;
 using NationalRegister.Infrastructure.Commands;
 using NationalRegister.Infrastructure.Http;
 using Wolverine.Http;
+using Wolverine.Marten;
 
-namespace NationalRegister.Episodes.ReturnInterviews;
+namespace NationalRegister.Episodes.InterviewingOnReturn;
 
 /// <summary>
 /// The independent return home interview a local authority must offer a child within 72 hours of return
@@ -17,28 +19,35 @@ public sealed record RecordReturnInterview(
 
 public static class RecordReturnInterviewEndpoint
 {
-    public static ProblemDetails Validate(RecordReturnInterview? command)
+    public static (ReturnInterviewRecorded?, ProblemDetails) Validate(RecordReturnInterview? command)
     {
-        if (command is null) return FieldErrors.MissingBody();
-        var errors = new FieldErrors()
-            .Required(nameof(command.MessageId), command.MessageId)
-            .NonNegative(nameof(command.ExpectedVersion), command.ExpectedVersion)
-            .OneOf<ReturnInterviewOutcome>(nameof(command.Outcome), command.Outcome)
-            .Required(nameof(command.ConductedAt), command.ConductedAt)
-            .Required(nameof(command.ConductedBy), command.ConductedBy, 200);
-        if (command.Disclosures is { } disclosures && disclosures.Any(d => string.IsNullOrWhiteSpace(d) || d.Length > 2000))
-            errors.Add(nameof(command.Disclosures), "each disclosure must be non-empty text of at most 2000 characters.");
-        return errors.ToProblem();
+        if (command is null) return (null, FieldErrors.MissingBody());
+        var fields = new FieldErrors();
+        fields.Id(nameof(command.MessageId), command.MessageId);
+        fields.NonNegative(nameof(command.ExpectedVersion), command.ExpectedVersion);
+        var outcome = fields.OneOf<ReturnInterviewOutcome>(nameof(command.Outcome), command.Outcome);
+        var conductedAt = fields.Required(nameof(command.ConductedAt), command.ConductedAt);
+        var conductedBy = fields.Text(nameof(command.ConductedBy), command.ConductedBy, 200);
+        var disclosures = command.Disclosures ?? [];
+        if (disclosures.Any(d => string.IsNullOrWhiteSpace(d) || d.Length > 2000))
+            fields.Add(nameof(command.Disclosures), "each disclosure must be non-empty text of at most 2000 characters.");
+        return fields.Then(() => new ReturnInterviewRecorded(outcome, conductedAt, conductedBy, [.. disclosures.Select(d => d.Trim())]));
     }
+
+    public static Task<IResult> Before(RecordReturnInterview command, Episode episode, Caller caller, IDocumentSession session,
+        CancellationToken ct) =>
+        Appending.Admit(command, episode,
+            EpisodeAccess.IsOwningForce(caller, episode) || EpisodeAccess.IsLocalAuthorityOf(caller, episode), caller, session, ct);
 
     [WolverinePost("/api/episodes/{episodeId}/return-interviews", OperationId = "RecordReturnInterview")]
     [Authorize(Policy = Policies.ReturnInterviewer)]
     [ProducesResponseType<EpisodeAppended>(StatusCodes.Status200OK)]
-    public static Task<IResult> Post(Guid episodeId, RecordReturnInterview command, HttpContext http, EpisodeWriter writer, CancellationToken ct) =>
-        writer.Append(episodeId, command, Caller.From(http),
-            (caller, e) => caller.IsOwningForce(e) || caller.IsLocalAuthorityOf(e), Decide, ct);
+    public static Task<(IResult, Events)> Post(RecordReturnInterview command, ReturnInterviewRecorded interview,
+        [WriteAggregate(LoadStyle = ConcurrencyStyle.Exclusive)] Episode episode,
+        Caller caller, CommandLedger ledger, IDocumentSession session, CancellationToken ct) =>
+        Appending.Respond(Decide(episode, interview, ledger.Now), command, episode, caller, ledger, session, ct);
 
-    public static Decision Decide(Episode episode, RecordReturnInterview command, DateTimeOffset now) =>
+    public static Decision Decide(Episode episode, ReturnInterviewRecorded interview, DateTimeOffset now) =>
         EpisodeRules.FirstRefusalOr(
             [
                 EpisodeRules.Open(episode),
@@ -47,10 +56,8 @@ public static class RecordReturnInterviewEndpoint
                     ? null
                     : new Refusal(RefusalKind.Unprocessable, "Return interviews are for children",
                         $"Episode {episode.Id} is of an adult (18 or over when last seen); return home interviews are for children."),
-                EpisodeRules.NotInFuture("conductedAt", command.ConductedAt!.Value, now),
-                episode.FoundAt is { } found ? EpisodeRules.NotBefore("conductedAt", command.ConductedAt!.Value, "foundAt", found) : null,
+                EpisodeRules.NotInFuture("conductedAt", interview.ConductedAt, now),
+                episode.FoundAt is { } found ? EpisodeRules.NotBefore("conductedAt", interview.ConductedAt, "foundAt", found) : null,
             ],
-            () => Decision.Accept(new ReturnInterviewRecorded(
-                Enum.Parse<ReturnInterviewOutcome>(command.Outcome!, ignoreCase: true), command.ConductedAt!.Value,
-                command.ConductedBy!.Trim(), [.. (command.Disclosures ?? []).Select(d => d.Trim())])));
+            () => Decision.Accept(interview));
 }

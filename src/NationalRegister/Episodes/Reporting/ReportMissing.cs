@@ -1,10 +1,11 @@
+using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using NationalRegister.Infrastructure.Auth;
 using NationalRegister.Infrastructure.Commands;
 using NationalRegister.Infrastructure.Http;
-using NationalRegister.People;
 using Wolverine.Http;
+using Wolverine.Marten;
 
 namespace NationalRegister.Episodes.Reporting;
 
@@ -23,64 +24,66 @@ public sealed record ReportMissing(
     string? ReportedBy,
     string? LocalAuthority) : ICommand;
 
+/// <summary>The report once every field is read: what the force says happened, before the register assigns ids.</summary>
+public sealed record MissingReport(
+    Guid? EpisodeId, string ForceReference, PersonDetails Person, DateTimeOffset LastSeenAt, string LastSeenLocation,
+    string Circumstances, DateTimeOffset ReportedAt, string ReportedBy, string? LocalAuthority);
+
+public sealed record EpisodeReported(Guid EpisodeId, Guid PersonId, long Version);
+
 public static class ReportMissingEndpoint
 {
-    public static ProblemDetails Validate(ReportMissing? command)
+    public static (MissingReport?, ProblemDetails) Validate(ReportMissing? command)
     {
-        if (command is null) return FieldErrors.MissingBody();
-        var errors = new FieldErrors()
-            .Required(nameof(command.MessageId), command.MessageId)
-            .Required(nameof(command.ForceReference), command.ForceReference, 100)
-            .Required(nameof(command.LastSeenAt), command.LastSeenAt)
-            .Required(nameof(command.LastSeenLocation), command.LastSeenLocation)
-            .Required(nameof(command.Circumstances), command.Circumstances, 4000)
-            .Required(nameof(command.ReportedAt), command.ReportedAt)
-            .Required(nameof(command.ReportedBy), command.ReportedBy, 200)
-            .Optional(nameof(command.LocalAuthority), command.LocalAuthority, 200);
-        if (command.EpisodeId == Guid.Empty) errors.Add(nameof(command.EpisodeId), "must not be the empty uuid; leave it out to have one assigned.");
-        if (command.Person is not { } p) return errors.Add(nameof(command.Person), "is required.").ToProblem();
-        return errors
-            .Required("person.forceSubjectId", p.ForceSubjectId, 100)
-            .Required("person.givenName", p.GivenName, 200)
-            .Required("person.familyName", p.FamilyName, 200)
-            .Required("person.dateOfBirth", p.DateOfBirth)
-            .Required("person.sex", p.Sex, 50)
-            .ToProblem();
+        if (command is null) return (null, FieldErrors.MissingBody());
+        var fields = new FieldErrors();
+        fields.Id(nameof(command.MessageId), command.MessageId);
+        if (command.EpisodeId == Guid.Empty) fields.Add(nameof(command.EpisodeId), "must not be the empty uuid; leave it out to have one assigned.");
+        var forceReference = fields.Text(nameof(command.ForceReference), command.ForceReference, 100);
+        var lastSeenAt = fields.Required(nameof(command.LastSeenAt), command.LastSeenAt);
+        var lastSeenLocation = fields.Text(nameof(command.LastSeenLocation), command.LastSeenLocation);
+        var circumstances = fields.Text(nameof(command.Circumstances), command.Circumstances, 4000);
+        var reportedAt = fields.Required(nameof(command.ReportedAt), command.ReportedAt);
+        var reportedBy = fields.Text(nameof(command.ReportedBy), command.ReportedBy, 200);
+        var localAuthority = fields.OptionalText(nameof(command.LocalAuthority), command.LocalAuthority, 200);
+        var person = command.Person is { } p
+            ? new PersonDetails(
+                fields.Text("person.forceSubjectId", p.ForceSubjectId, 100), fields.Text("person.givenName", p.GivenName, 200),
+                fields.Text("person.familyName", p.FamilyName, 200), fields.Required("person.dateOfBirth", p.DateOfBirth),
+                fields.Text("person.sex", p.Sex, 50))
+            : fields.Missing(nameof(command.Person), new PersonDetails("", "", "", default, ""));
+        return fields.Then(() => new MissingReport(command.EpisodeId, forceReference, person, lastSeenAt, lastSeenLocation, circumstances, reportedAt, reportedBy, localAuthority));
     }
 
     [WolverinePost("/api/episodes", OperationId = "ReportMissing")]
     [Authorize(Policy = Policies.ForceWriter)]
     [ProducesResponseType<EpisodeReported>(StatusCodes.Status201Created)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status409Conflict)]
-    [ProducesResponseType<ProblemDetails>(StatusCodes.Status422UnprocessableEntity)]
-    public static Task<IResult> Post(ReportMissing command, HttpContext http, EpisodeWriter writer, CancellationToken ct)
+    public static (IResult, IMartenOp) Post(ReportMissing command, MissingReport report, Caller caller, CommandLedger ledger,
+        IDocumentSession session)
     {
-        var caller = Caller.From(http);
-        var personId = PersonIdentity.Of(caller.Force!, command.Person!.ForceSubjectId!);
-        // Without a client-chosen id the episode id follows from the messageId, so a retried report can never open two episodes.
-        var episodeId = command.EpisodeId ?? PersonIdentity.EpisodeIdFor(command.MessageId);
-        return writer.Start(episodeId, personId, command, caller, now => Decide(episodeId, personId, caller.Force!, command, now), ct);
+        var force = caller.Agency;
+        var episodeId = report.EpisodeId ?? PersonIdentity.EpisodeIdFor(force, command.MessageId);
+        var personId = PersonIdentity.Of(force, report.Person.ForceSubjectId);
+        var decision = Decide(episodeId, personId, force, report, ledger.Now);
+        if (decision.Refusal is { } refusal) return (refusal.ToProblem(), MartenOps.Nothing());
+        // A replay or a taken episodeId meets a unique key at commit; DuplicateCommandHandler answers it.
+        var answer = ledger.Accept(session, caller, command, episodeId, new EpisodeReported(episodeId, personId, decision.Events.Count),
+            StatusCodes.Status201Created, $"/api/episodes/{episodeId}");
+        return (answer, MartenOps.StartStream<Episode>(episodeId, [.. decision.Events]));
     }
 
-    public static Decision Decide(Guid episodeId, Guid personId, string force, ReportMissing command, DateTimeOffset now)
-    {
-        var p = command.Person!;
-        var lastSeen = command.LastSeenAt!.Value;
-        var reported = command.ReportedAt!.Value;
-        return EpisodeRules.FirstRefusalOr(
+    public static Decision Decide(Guid episodeId, Guid personId, string force, MissingReport report, DateTimeOffset now) =>
+        EpisodeRules.FirstRefusalOr(
             [
-                EpisodeRules.NotInFuture("lastSeenAt", lastSeen, now),
-                EpisodeRules.NotInFuture("reportedAt", reported, now),
-                EpisodeRules.NotBefore("reportedAt", reported, "lastSeenAt", lastSeen),
-                p.DateOfBirth!.Value.ToDateTime(TimeOnly.MinValue) > lastSeen.UtcDateTime
+                EpisodeRules.NotInFuture("lastSeenAt", report.LastSeenAt, now),
+                EpisodeRules.NotInFuture("reportedAt", report.ReportedAt, now),
+                EpisodeRules.NotBefore("reportedAt", report.ReportedAt, "lastSeenAt", report.LastSeenAt),
+                report.Person.DateOfBirth.ToDateTime(TimeOnly.MinValue) > report.LastSeenAt.UtcDateTime
                     ? new Refusal(RefusalKind.Unprocessable, "Born after last seen", "person.dateOfBirth is after lastSeenAt.")
                     : null,
             ],
             () => Decision.Accept(new MissingReported(
-                episodeId, personId, force, command.ForceReference!.Trim(),
-                new PersonDetails(p.ForceSubjectId!.Trim(), p.GivenName!.Trim(), p.FamilyName!.Trim(), p.DateOfBirth!.Value, p.Sex!.Trim()),
-                EpisodeRules.IsChild(p.DateOfBirth!.Value, lastSeen),
-                lastSeen, command.LastSeenLocation!.Trim(), command.Circumstances!.Trim(),
-                reported, command.ReportedBy!.Trim(), string.IsNullOrWhiteSpace(command.LocalAuthority) ? null : command.LocalAuthority.Trim())));
-    }
+                episodeId, personId, force, report.ForceReference, report.Person,
+                EpisodeRules.IsChild(report.Person.DateOfBirth, report.LastSeenAt),
+                report.LastSeenAt, report.LastSeenLocation, report.Circumstances, report.ReportedAt, report.ReportedBy, report.LocalAuthority)));
 }

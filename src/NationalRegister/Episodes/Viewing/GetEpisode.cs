@@ -2,7 +2,6 @@ using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using NationalRegister.Infrastructure.Auth;
-using NationalRegister.Infrastructure.Commands;
 using NationalRegister.Infrastructure.Http;
 using Wolverine.Http;
 
@@ -28,13 +27,12 @@ public static class GetEpisodeEndpoint
     [Authorize(Policy = Policies.EpisodeReader)]
     [ProducesResponseType<EpisodeView>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Get(Guid episodeId, HttpContext http, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> Get(Guid episodeId, Caller caller, IQuerySession session, CancellationToken ct)
     {
         // The inline snapshot is committed with the events, so this read is never stale.
         var episode = await session.LoadAsync<Episode>(episodeId, ct);
         if (episode is null) return Problems.NotFound("episode", episodeId);
-        var caller = Caller.From(http);
-        return caller.MayRead(episode)
+        return EpisodeAccess.MayRead(caller, episode)
             ? Results.Ok(EpisodeView.Of(episode))
             : Problems.Forbidden($"Episode {episodeId} belongs to {episode.Force}; {caller.Agency} may not see it.");
     }

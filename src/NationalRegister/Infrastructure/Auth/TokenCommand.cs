@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using JasperFx.CommandLine;
+using Microsoft.Extensions.Logging.Console;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
 
@@ -29,10 +30,12 @@ public sealed class TokenInput : NetCoreInput
 [Description("Print a signed bearer token for a role", Name = "token")]
 public sealed class TokenCommand : JasperFxCommand<TokenInput>
 {
-    public static void KeepStandardOutputForTheToken(string[] args)
+    /// <summary>For `token`, everything but the token (command-line notes, logs) goes to stderr.</summary>
+    public static void KeepStandardOutputForTheToken(WebApplicationBuilder builder, string[] args)
     {
-        if (args is ["token", ..])
-            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        if (args is not ["token", ..]) return;
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     }
 
     public override bool Execute(TokenInput input)

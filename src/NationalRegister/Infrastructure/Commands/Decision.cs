@@ -1,3 +1,5 @@
+using NationalRegister.Infrastructure.Http;
+
 namespace NationalRegister.Infrastructure.Commands;
 
 public enum RefusalKind
@@ -8,7 +10,11 @@ public enum RefusalKind
     Unprocessable,
 }
 
-public sealed record Refusal(RefusalKind Kind, string Title, string Detail);
+public sealed record Refusal(RefusalKind Kind, string Title, string Detail)
+{
+    public IResult ToProblem() => Problems.Problem(
+        Kind == RefusalKind.Conflict ? StatusCodes.Status409Conflict : StatusCodes.Status422UnprocessableEntity, Title, Detail);
+}
 
 /// <summary>What a decider answers: the events to append, or why none may be.</summary>
 public readonly record struct Decision(IReadOnlyList<object> Events, Refusal? Refusal)

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
-using NationalRegister.Infrastructure.Commands;
 using Wolverine.Http;
 
 namespace NationalRegister.Infrastructure.Http;
@@ -8,40 +7,26 @@ namespace NationalRegister.Infrastructure.Http;
 /// <summary>Every refusal the register gives, as an RFC 9457 problem detail.</summary>
 public static class Problems
 {
-    public static IResult From(Refusal refusal) => Problem(
-        refusal.Kind switch { RefusalKind.Conflict => StatusCodes.Status409Conflict, _ => StatusCodes.Status422UnprocessableEntity },
-        refusal.Title, refusal.Detail);
-
     public static IResult NotFound(string what, Guid id) =>
         Problem(StatusCodes.Status404NotFound, $"Unknown {what}", $"No {what} has id {id}.");
 
     public static IResult Forbidden(string detail) =>
         Problem(StatusCodes.Status403Forbidden, "Not yours to see or change", detail);
 
-    public static IResult VersionConflict(Guid streamId, long expected, long current) =>
-        Results.Problem(new ProblemDetails
-        {
-            Status = StatusCodes.Status409Conflict,
-            Title = "Version conflict",
-            Detail = $"Episode {streamId} is at version {current}, not the expected version {expected}. " +
-                     "Read the episode again, then retry with its current version.",
-            Extensions = { ["currentVersion"] = current, ["expectedVersion"] = expected },
-        });
-
-    public static IResult MessageIdReused(Guid messageId) => Problem(StatusCodes.Status409Conflict,
-        "messageId already used for a different command",
-        $"messageId {messageId} was already processed with a different body. A messageId is a permanent idempotency key: " +
-        "send a new messageId for a new command, or resend the original body unchanged.");
-
-    public static IResult Problem(int status, string title, string detail) =>
-        Results.Problem(new ProblemDetails { Status = status, Title = title, Detail = detail });
+    public static IResult Problem(int status, string title, string detail, IDictionary<string, object?>? extensions = null) =>
+        Results.Problem(new ProblemDetails { Status = status, Title = title, Detail = detail, Extensions = extensions ?? new Dictionary<string, object?>() });
 }
 
-/// <summary>Field checks for a command body, collected into one 400 with every error at once.</summary>
+/// <summary>
+/// Reads a command's fields once: each method returns the typed value (or a placeholder, with the error noted), so a
+/// Validate method ends with either every error at once as one 400 or the command in typed form, never both.
+/// </summary>
 public sealed class FieldErrors
 {
     private readonly Dictionary<string, List<string>> _errors = [];
     private string? _detail;
+
+    public bool Any => _errors.Count > 0;
 
     public FieldErrors Add(string field, string error)
     {
@@ -58,24 +43,58 @@ public sealed class FieldErrors
         return this;
     }
 
-    public FieldErrors Required(string field, Guid value) => value == Guid.Empty ? Add(field, "is required.") : this;
+    public Guid Id(string field, Guid value)
+    {
+        if (value == Guid.Empty) Add(field, "is required.");
+        return value;
+    }
 
-    public FieldErrors Required(string field, string? value, int maxLength = 500) =>
-        string.IsNullOrWhiteSpace(value) ? Add(field, "is required.")
-        : value.Length > maxLength ? Add(field, $"must be at most {maxLength} characters.")
-        : this;
+    /// <summary>Required text, trimmed.</summary>
+    public string Text(string field, string? value, int maxLength = 500)
+    {
+        if (string.IsNullOrWhiteSpace(value)) Add(field, "is required.");
+        else if (value.Length > maxLength) Add(field, $"must be at most {maxLength} characters.");
+        return value?.Trim() ?? "";
+    }
 
-    public FieldErrors Required<T>(string field, T? value) where T : struct => value is null ? Add(field, "is required.") : this;
+    /// <summary>Optional text, trimmed; blank is absent.</summary>
+    public string? OptionalText(string field, string? value, int maxLength = 500)
+    {
+        if (value is { Length: var n } && n > maxLength) Add(field, $"must be at most {maxLength} characters.");
+        return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
 
-    public FieldErrors Optional(string field, string? value, int maxLength = 500) =>
-        value is { Length: var n } && n > maxLength ? Add(field, $"must be at most {maxLength} characters.") : this;
+    /// <summary>A required object that is absent: noted, and a placeholder returned so reading can go on.</summary>
+    public T Missing<T>(string field, T placeholder)
+    {
+        Add(field, "is required.");
+        return placeholder;
+    }
 
-    public FieldErrors NonNegative(string field, long? value) => value < 0 ? Add(field, "must be 0 or more.") : this;
+    public T Required<T>(string field, T? value) where T : struct
+    {
+        if (value is null) Add(field, "is required.");
+        return value.GetValueOrDefault();
+    }
 
-    public FieldErrors OneOf<TEnum>(string field, string? value) where TEnum : struct, Enum =>
-        string.IsNullOrWhiteSpace(value) ? Add(field, "is required.")
-        : Enum.TryParse<TEnum>(value, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(value, out _) ? this
-        : Add(field, $"'{value}' is not one of {string.Join(", ", Enum.GetNames<TEnum>())}.");
+    public long? NonNegative(string field, long? value)
+    {
+        if (value < 0) Add(field, "must be 0 or more.");
+        return value;
+    }
+
+    public TEnum OneOf<TEnum>(string field, string? value) where TEnum : struct, Enum
+    {
+        if (string.IsNullOrWhiteSpace(value)) Add(field, "is required.");
+        else if (!Enum.TryParse<TEnum>(value, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(value, out _))
+            Add(field, $"'{value}' is not one of {string.Join(", ", Enum.GetNames<TEnum>())}.");
+        else return parsed;
+        return default;
+    }
+
+    /// <summary>The command in typed form when every field was valid, otherwise the 400 listing each error.</summary>
+    public (T?, ProblemDetails) Then<T>(Func<T> typed) where T : class =>
+        Any ? (null, ToProblem()) : (typed(), WolverineContinue.NoProblems);
 
     public static ProblemDetails MissingBody() => new()
     {
@@ -84,12 +103,10 @@ public sealed class FieldErrors
         Detail = "Send the command as a JSON object in the request body.",
     };
 
-    public ProblemDetails ToProblem() => _errors.Count == 0
-        ? WolverineContinue.NoProblems
-        : new HttpValidationProblemDetails(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()))
-        {
-            Status = StatusCodes.Status400BadRequest,
-            Title = "The command is not valid",
-            Detail = _detail ?? "One or more fields are missing or invalid; see errors.",
-        };
+    private HttpValidationProblemDetails ToProblem() => new(_errors.ToDictionary(e => e.Key, e => e.Value.ToArray()))
+    {
+        Status = StatusCodes.Status400BadRequest,
+        Title = "The command is not valid",
+        Detail = _detail ?? "One or more fields are missing or invalid; see errors.",
+    };
 }

@@ -9,7 +9,7 @@ using NationalRegister.Infrastructure.Commands;
 using NationalRegister.Infrastructure.Http;
 using Wolverine.Http;
 
-namespace NationalRegister.People.History;
+namespace NationalRegister.People.Auditing;
 
 public sealed record HistoryEntry(
     Guid EpisodeId, long Version, long Sequence, string Type, DateTimeOffset? OccurredAt, DateTimeOffset RecordedAt,
@@ -43,13 +43,12 @@ public sealed partial class GetPersonHistoryEndpoint
     [Authorize(Policy = Policies.Auditor)]
     [ProducesResponseType<IReadOnlyList<HistoryEntry>>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Get(Guid personId, HttpContext http, IQuerySession session, ILogger<GetPersonHistoryEndpoint> logger,
+    public static async Task<IResult> Get(Guid personId, Caller caller, HttpContext http, IQuerySession session, ILogger<GetPersonHistoryEndpoint> logger,
         CancellationToken ct)
     {
         var episodeIds = await session.Query<Episode>().Where(e => e.PersonId == personId).Select(e => e.Id).ToListAsync(ct);
         if (episodeIds.Count == 0) return Problems.NotFound("person", personId);
 
-        var caller = Caller.From(http);
         LogConsulted(logger, caller.User, personId, http.Request.Headers[JustificationHeader].ToString(), caller.CorrelationId);
 
         var events = await session.Events.QueryAllRawEvents()

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using NationalRegister.Episodes;
 using NationalRegister.Infrastructure.Auth;
-using NationalRegister.Infrastructure.Commands;
 using NationalRegister.Infrastructure.Http;
 using Wolverine.Http;
 
@@ -30,13 +29,12 @@ public static class GetPersonEndpoint
     [Authorize(Policy = Policies.PersonReader)]
     [ProducesResponseType<PersonView>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Get(Guid personId, HttpContext http, IQuerySession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Get(Guid personId, Caller caller, IQuerySession session, TimeProvider clock, CancellationToken ct)
     {
         var episodes = await session.Query<Episode>().Where(e => e.PersonId == personId).ToListAsync(ct);
         if (episodes.Count == 0) return Problems.NotFound("person", personId);
-        var caller = Caller.From(http);
         // Auditors see anyone; a force only people it has reported at least once (need to know, MoPI).
-        if (caller.IsForce && !episodes.Any(caller.IsOwningForce))
+        if (caller.IsForce && !episodes.Any(e => EpisodeAccess.IsOwningForce(caller, e)))
             return Problems.Forbidden($"{caller.Agency} has no episode for person {personId}.");
         return Results.Ok(PersonView.Of(personId, episodes, clock.GetUtcNow()));
     }

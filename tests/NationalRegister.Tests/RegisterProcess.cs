@@ -1,0 +1,38 @@
+using System.Diagnostics;
+using NationalRegister.Tests.Api;
+
+namespace NationalRegister.Tests;
+
+/// <summary>The built register run as a process, the way the README runs it, with the tests' signing key.</summary>
+public static class RegisterProcess
+{
+    public static ProcessStartInfo StartInfo(IDictionary<string, string?> environment, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        start.Environment["Auth__SigningKey"] = RegisterFixture.SigningKey;
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        foreach (var arg in args.Prepend(typeof(Program).Assembly.Location)) start.ArgumentList.Add(arg);
+        return start;
+    }
+
+    /// <summary>Runs a command to its end: exit code, stdout and stderr.</summary>
+    public static async Task<(int ExitCode, string StdOut, string StdErr)> Run(IDictionary<string, string?> environment, params string[] args)
+    {
+        using var process = Process.Start(StartInfo(environment, args))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
