@@ -29,7 +29,7 @@ app.UseAuthorization();
 app.MapOpenApi();
 if (app.Environment.IsDevelopment()) app.MapScalarApiReference();
 app.MapHealth();
-app.MapEndpoints();
+app.MapEndpoints(http => http.AddEpisodeWriters());
 
 return await app.RunJasperFxCommands(args);
 

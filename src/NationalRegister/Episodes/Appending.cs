@@ -9,6 +9,14 @@ namespace NationalRegister.Episodes;
 
 public sealed record EpisodeAppended(Guid EpisodeId, long Version);
 
+/// <summary>Middleware on every append: writers on one episode take turns in memory before they take a connection.</summary>
+public static class WaitForEpisodeTurn
+{
+    public static Task<StreamQueues.Turn> Before(Guid episodeId, StreamQueues queues, CancellationToken ct) => queues.WaitTurn(episodeId, ct);
+
+    public static void Finally(StreamQueues.Turn turn) => turn.End();
+}
+
 /// <summary>
 /// What every append to an episode shares, around its own pure decider. The episode arrives loaded by
 /// <c>[WriteAggregate(LoadStyle = Exclusive)]</c>: its stream row is locked for the transaction, so writers on one

@@ -1,5 +1,6 @@
 using JasperFx.Events.Projections;
 using Marten;
+using Wolverine.Http;
 
 namespace NationalRegister.Episodes;
 
@@ -17,5 +18,12 @@ public static class Configuration
         options.Schema.For<Episode>().Duplicate(e => e.PersonId);
 
         return options;
+    }
+
+    public static WolverineHttpOptions AddEpisodeWriters(this WolverineHttpOptions http)
+    {
+        http.AddMiddleware(typeof(WaitForEpisodeTurn),
+            chain => chain.HttpMethods.Contains("POST") && chain.RoutePattern?.Parameters.Any(p => p.Name == "episodeId") == true);
+        return http;
     }
 }

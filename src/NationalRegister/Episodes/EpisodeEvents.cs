@@ -3,7 +3,7 @@ namespace NationalRegister.Episodes;
 /// <summary>
 /// Every event of an episode says when it happened in the world. When it was recorded, by whom,
 /// for which force or agency, and under which correlation and message id is stamped by the
-/// register as event metadata (see <see cref="Infrastructure.Commands.Caller"/>).
+/// register as event metadata (see <see cref="Infrastructure.Commands.CommandLedger"/>).
 /// </summary>
 public interface IEpisodeEvent
 {

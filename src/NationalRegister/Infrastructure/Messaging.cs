@@ -39,16 +39,18 @@ public static class Messaging
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<CommandLedger>();
+        builder.Services.AddSingleton<StreamQueues>();
         builder.Services.AddExceptionHandler<DuplicateCommandHandler>();
         return builder;
     }
 
-    public static WebApplication MapEndpoints(this WebApplication app)
+    public static WebApplication MapEndpoints(this WebApplication app, Action<WolverineHttpOptions> capabilities)
     {
         app.MapWolverineEndpoints(opts =>
         {
             opts.AddParameterHandlingStrategy<CallerParameter>();
             opts.AddPolicy<CommandResponses>();
+            capabilities(opts);
         });
         return app;
     }

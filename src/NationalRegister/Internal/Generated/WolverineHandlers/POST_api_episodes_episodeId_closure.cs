@@ -3,6 +3,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
+using NationalRegister.Infrastructure.Commands;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -18,15 +19,17 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Microsoft.AspNetCore.Http.IHttpContextAccessor _httpContextAccessor;
         private readonly Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> _optionsOfJsonOptions;
+        private readonly NationalRegister.Infrastructure.Commands.StreamQueues _streamQueues;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_episodes_episodeId_closure(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.AspNetCore.Http.IHttpContextAccessor httpContextAccessor, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> optionsOfJsonOptions, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_episodes_episodeId_closure(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.AspNetCore.Http.IHttpContextAccessor httpContextAccessor, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> optionsOfJsonOptions, NationalRegister.Infrastructure.Commands.StreamQueues streamQueues, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _httpContextAccessor = httpContextAccessor;
             _optionsOfJsonOptions = optionsOfJsonOptions;
+            _streamQueues = streamQueues;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -35,6 +38,10 @@ namespace Internal.Generated.WolverineHandlers
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
             var commandLedger = new NationalRegister.Infrastructure.Commands.CommandLedger(_httpContextAccessor, _timeProvider, _optionsOfJsonOptions);
+            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
+            // Building the Marten session
+            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
+            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "NationalRegister.Episodes.Closing.CloseEpisodeEndpoint").SetTag("http.route", "/api/episodes/{episodeId}/closure").SetTag("http.request.method", "POST");
             string episodeId_rawValue = (string?)httpContext.GetRouteValue("episodeId");
             System.Guid episodeId = default;
 
@@ -47,68 +54,72 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
-            // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "NationalRegister.Episodes.Closing.CloseEpisodeEndpoint").SetTag("http.route", "/api/episodes/{episodeId}/closure").SetTag("http.request.method", "POST");
-            // Reading the request body via JSON deserialization
-            var (command, jsonContinue) = await ReadJsonAsync<NationalRegister.Episodes.Closing.CloseEpisode>(httpContext);
-            if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
-            var batchedQuery = documentSession.CreateBatchQuery();
-
-            var stream_episode_BatchItem = batchedQuery.Events.FetchForExclusiveWriting<NationalRegister.Episodes.Episode>(episodeId);
-
-            await batchedQuery.Execute(httpContext.RequestAborted);
-
-            // Loading Marten aggregate as part of the aggregate handler workflow
-            var stream_episode = await stream_episode_BatchItem.ConfigureAwait(false);
-
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.id", episodeId);
-            Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.type", "NationalRegister.Episodes.Episode");
-            // 404 if this required object is null
-            if (stream_episode.Aggregate == null)
+            var turn = await NationalRegister.Episodes.WaitForEpisodeTurn.Before(episodeId, _streamQueues, httpContext.RequestAborted).ConfigureAwait(false);
+            try
             {
-                httpContext.Response.StatusCode = 404;
-                return;
-            }
+                // Reading the request body via JSON deserialization
+                var (command, jsonContinue) = await ReadJsonAsync<NationalRegister.Episodes.Closing.CloseEpisode>(httpContext);
+                if (jsonContinue == Wolverine.HandlerContinuation.Stop) return;
+                var batchedQuery = documentSession.CreateBatchQuery();
 
-            var caller = NationalRegister.Infrastructure.Auth.Caller.From(httpContext);
-            (var episodeClosed, var problemDetails1) = NationalRegister.Episodes.Closing.CloseEpisodeEndpoint.Validate(command);
-            // Evaluate whether the processing should stop if there are any problems
-            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
-            {
-                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
-                return;
-            }
+                var stream_episode_BatchItem = batchedQuery.Events.FetchForExclusiveWriting<NationalRegister.Episodes.Episode>(episodeId);
 
-            var result2 = await NationalRegister.Episodes.Closing.CloseEpisodeEndpoint.Before(command, stream_episode.Aggregate, caller, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
-            // Evaluate whether or not the execution should be stopped based on the IResult value
-            if (result2 != null && !(result2 is Wolverine.Http.WolverineContinue))
-            {
-                await result2.ExecuteAsync(httpContext).ConfigureAwait(false);
-                return;
-            }
+                await batchedQuery.Execute(httpContext.RequestAborted);
 
-            
-            // The actual HTTP request handler execution
-            (var result, var events) = await NationalRegister.Episodes.Closing.CloseEpisodeEndpoint.Post(command, episodeClosed, stream_episode.Aggregate, caller, commandLedger, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
+                // Loading Marten aggregate as part of the aggregate handler workflow
+                var stream_episode = await stream_episode_BatchItem.ConfigureAwait(false);
 
-            if (events != null)
-            {
+                Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.id", episodeId);
+                Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("wolverine.stream.type", "NationalRegister.Episodes.Episode");
+                // 404 if this required object is null
+                if (stream_episode.Aggregate == null)
+                {
+                    httpContext.Response.StatusCode = 404;
+                    return;
+                }
+
+                var caller = NationalRegister.Infrastructure.Auth.Caller.From(httpContext);
+                (var episodeClosed, var problemDetails1) = NationalRegister.Episodes.Closing.CloseEpisodeEndpoint.Validate(command);
+                // Evaluate whether the processing should stop if there are any problems
+                if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+                {
+                    await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                    return;
+                }
+
+                var result2 = await NationalRegister.Episodes.Closing.CloseEpisodeEndpoint.Before(command, stream_episode.Aggregate, caller, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
+                // Evaluate whether or not the execution should be stopped based on the IResult value
+                if (result2 != null && !(result2 is Wolverine.Http.WolverineContinue))
+                {
+                    await result2.ExecuteAsync(httpContext).ConfigureAwait(false);
+                    return;
+                }
+
                 
-                // Capturing any possible events returned from the command handlers
-                stream_episode.AppendMany(events);
+                // The actual HTTP request handler execution
+                (var result, var events) = await NationalRegister.Episodes.Closing.CloseEpisodeEndpoint.Post(command, episodeClosed, stream_episode.Aggregate, caller, commandLedger, documentSession, httpContext.RequestAborted).ConfigureAwait(false);
+
+                if (events != null)
+                {
+                    
+                    // Capturing any possible events returned from the command handlers
+                    stream_episode.AppendMany(events);
+                }
+
+                
+                // Save all pending changes to this Marten session
+                await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
+
+                
+                // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
+                await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
+
+                await result.ExecuteAsync(httpContext).ConfigureAwait(false);
             }
-
-            
-            // Save all pending changes to this Marten session
-            await documentSession.SaveChangesAsync(httpContext.RequestAborted).ConfigureAwait(false);
-
-            
-            // Have to flush outgoing messages just in case Marten did nothing because of https://github.com/JasperFx/wolverine/issues/536
-            await messageContext.FlushOutgoingMessagesAsync().ConfigureAwait(false);
-
-            await result.ExecuteAsync(httpContext).ConfigureAwait(false);
+            finally
+            {
+                NationalRegister.Episodes.WaitForEpisodeTurn.Finally(turn);
+            }
         }
     }
 
