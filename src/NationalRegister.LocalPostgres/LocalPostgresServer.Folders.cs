@@ -94,17 +94,24 @@ public sealed partial class LocalPostgresServer
         }
     }
 
-    /// <summary>Unix socket paths are limited to 107 bytes: fall back to a short folder in /tmp.</summary>
+    /// <summary>
+    /// The data directory, or, since unix socket paths are limited to 107 bytes, a short folder in /tmp (stable per data
+    /// directory so restarts do not litter /tmp). Either way a folder only the server's owner can open (mode 700).
+    /// </summary>
+    private static string SocketDirectoryFor(string dataDirectory) =>
+        OperatingSystem.IsWindows() || Encoding.UTF8.GetByteCount(Path.Combine(dataDirectory, ".s.PGSQL.65535")) <= MaxUnixSocketPathBytes
+            ? dataDirectory
+            : "/tmp/nrpg-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(dataDirectory)))[..12];
+
+    /// <summary>Creates (or checks) the socket folder of <see cref="SocketDirectoryFor"/>.</summary>
     private static async Task<string> SocketDirectoryForAsync(string dataDirectory, CancellationToken cancellationToken)
     {
-        var longestSocket = Path.Combine(dataDirectory, ".s.PGSQL.65535");
-        if (OperatingSystem.IsWindows() || Encoding.UTF8.GetByteCount(longestSocket) <= MaxUnixSocketPathBytes)
+        var socketDirectory = SocketDirectoryFor(dataDirectory);
+        if (OperatingSystem.IsWindows() || socketDirectory == dataDirectory)
         {
             return dataDirectory;
         }
 
-        // Stable per data directory so restarts do not litter /tmp.
-        var socketDirectory = "/tmp/nrpg-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(dataDirectory)))[..12];
         if (IsRoot)
         {
             await CreateDirectoryForPostgresUserAsync(socketDirectory, "Check that /tmp is writable.", cancellationToken)
@@ -113,6 +120,17 @@ public sealed partial class LocalPostgresServer
         else
         {
             Directory.CreateDirectory(socketDirectory, PrivateBits);
+            try
+            {
+                // It may have been there before us: only its owner can make it private, so this also checks the owner.
+                File.SetUnixFileMode(socketDirectory, PrivateBits);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                throw new InvalidOperationException(
+                    $"The socket folder '{socketDirectory}' for '{dataDirectory}' belongs to another user. Remove it, or choose a " +
+                    "shorter Register__DataDirectory (sockets go into the data directory when its path is short enough).");
+            }
         }
 
         return socketDirectory;
@@ -132,6 +150,23 @@ public sealed partial class LocalPostgresServer
             {
                 await Task.Delay(50, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// The owner lock, held (flock) by the process that owns the server for as long as it lives, or null when another
+    /// live process holds it. The kernel releases it when its holder dies, however it dies: a server running without
+    /// its lock held has lost its owner.
+    /// </summary>
+    private static FileStream? TryTakeOwnerLock(string dataDirectory)
+    {
+        try
+        {
+            return new FileStream(dataDirectory + OwnerLockSuffix, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            return null;
         }
     }
 

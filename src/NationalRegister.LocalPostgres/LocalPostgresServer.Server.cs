@@ -10,9 +10,15 @@ public sealed partial class LocalPostgresServer
 {
     // ---- server lifecycle -----------------------------------------------------------------------
 
+    /// <summary>initdb with the password of <see cref="EnsurePasswordFileAsync"/> required for every login (never trust).</summary>
     private static async Task InitDbAsync(string binaries, string dataDirectory, bool throwaway, CancellationToken cancellationToken)
     {
-        List<string> args = ["-D", dataDirectory, "--auth=trust", "-U", "postgres", "-E", "UTF8", "--no-locale", "--no-instructions"];
+        await EnsurePasswordFileAsync(dataDirectory, cancellationToken).ConfigureAwait(false);
+        List<string> args =
+        [
+            "-D", dataDirectory, "-U", PostgresOsUser, $"--auth-host={ScramSha256}", $"--auth-local={ScramSha256}",
+            "--pwfile=" + PasswordFileFor(dataDirectory), "-E", "UTF8", "--no-locale", "--no-instructions",
+        ];
         if (throwaway)
         {
             args.Add("--no-sync"); // nothing to make durable in a folder deleted after the test run
@@ -74,16 +80,22 @@ public sealed partial class LocalPostgresServer
         }
     }
 
-    private static bool IsLivePostgresProcess(string pidLine)
-    {
-        if (!int.TryParse(pidLine.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
-        {
-            return false;
-        }
+    private static bool IsLivePostgresProcess(string pidLine) =>
+        int.TryParse(pidLine.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && IsLivePostgresProcess(pid);
 
+    private static bool IsLivePostgresProcess(int pid)
+    {
         if (!Directory.Exists("/proc/self"))
         {
-            return true; // no procfs (macOS): trust pg_ctl status
+            try
+            {
+                using var process = Process.GetProcessById(pid); // no procfs (macOS)
+                return !process.HasExited;
+            }
+            catch (ArgumentException)
+            {
+                return false;
+            }
         }
 
         try
@@ -108,71 +120,112 @@ public sealed partial class LocalPostgresServer
         }
     }
 
+    /// <summary>pg_ctl start on <paramref name="port"/>, or on a free port when null; returns the port.</summary>
     private static async Task<int> StartServerAsync(string binaries, string dataDirectory, string socketDirectory, bool throwaway,
-        CancellationToken cancellationToken)
+        int? port, CancellationToken cancellationToken)
     {
         var logFile = Path.Combine(dataDirectory, LogFileName);
         // Tests trade durability for speed; the register's own server keeps every commit.
         var tuning = throwaway
             ? "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
             : "-c max_connections=200";
+        // The log is for running the server, not a copy of the register's data: no statement text with an error, and
+        // no DETAIL lines (a unique violation's DETAIL quotes the key).
+        const string privacy = "-c log_min_error_statement=panic -c log_error_verbosity=terse";
+        if (port is not null)
+        {
+            RemoveStaleSocketLock(socketDirectory, port.Value);
+        }
+
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreeTcpPort();
+            var listenOn = port ?? FreeTcpPort();
             // pg_ctl passes -o through /bin/sh, hence the quoting of the socket folder.
             var serverOptions = string.Create(CultureInfo.InvariantCulture,
-                $"-p {port} -k {ShellQuote(socketDirectory)} -c listen_addresses=127.0.0.1 {tuning}");
+                $"-p {listenOn} -k {ShellQuote(socketDirectory)} -c listen_addresses=127.0.0.1 {tuning} {privacy}");
             List<string> args = ["start", "-w", "-t", "60", "-D", dataDirectory, "-l", logFile, "-o", serverOptions];
             var start = await RunPostgresToolAsync(binaries, "pg_ctl", dataDirectory, args, cancellationToken).ConfigureAwait(false);
             if (start.ExitCode == 0)
             {
-                return port;
+                return listenOn;
             }
 
-            // Another process may have taken the port between our probe and the server's bind.
-            if (attempt < 3 && TailLines(logFile, 20).Contains("could not bind", StringComparison.Ordinal))
+            // Another process may have taken a free port between our probe and the server's bind: try another. A port
+            // asked for is kept, because connection strings name it.
+            if (port is null && attempt < 3 && TailLines(logFile, 20).Contains("could not bind", StringComparison.Ordinal))
             {
                 continue;
             }
 
             throw Failure(start, logFile,
                 $"Read the server log above. If another server uses '{dataDirectory}', stop it with pg_ctl stop -D; " +
+                (port is null ? "" : $"if another program listens on port {port}, stop it; ") +
                 "delete the folder to start afresh; or set ConnectionStrings__Register to another PostgreSQL server.");
         }
     }
 
-    private static async Task EnsureDatabaseAsync(int port, string database, string dataDirectory, CancellationToken cancellationToken)
+    /// <summary>
+    /// A killed postmaster leaves its socket's lock file behind, naming its pid. PostgreSQL refuses to start while that pid
+    /// exists, and a zombie (until PID 1 reaps it, seconds in some containers) still exists: remove the file once the
+    /// pid is no live postgres process, as <see cref="FindRunningServerPortAsync"/> does for postmaster.pid.
+    /// </summary>
+    private static void RemoveStaleSocketLock(string socketDirectory, int port)
     {
-        var adminConnection = BuildConnectionString(port, "postgres", pooling: false);
+        var lockFile = Path.Combine(socketDirectory, string.Create(CultureInfo.InvariantCulture, $".s.PGSQL.{port}.lock"));
+        try
+        {
+            if (File.Exists(lockFile) && !IsLivePostgresProcess(File.ReadLines(lockFile).FirstOrDefault() ?? ""))
+            {
+                File.Delete(lockFile);
+            }
+        }
+        catch (IOException)
+        {
+            // gone meanwhile, or not ours to judge: PostgreSQL reports it if it matters
+        }
+    }
+
+    /// <summary>A superuser connection to the 'postgres' database, retried while the server is still starting up.</summary>
+    private static async Task<NpgsqlConnection> OpenAdminConnectionAsync(int port, string? password, string dataDirectory,
+        CancellationToken cancellationToken)
+    {
+        var adminConnection = BuildConnectionString(port, "postgres", password, pooling: false);
         var started = Stopwatch.GetTimestamp();
         while (true)
         {
+            var connection = new NpgsqlConnection(adminConnection);
             try
             {
-                var connection = new NpgsqlConnection(adminConnection);
-                await using (connection.ConfigureAwait(false))
-                {
-                    await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-                    if (!await DatabaseExistsAsync(connection, database, cancellationToken).ConfigureAwait(false))
-                    {
-                        await CreateDatabaseAsync(connection, database, cancellationToken).ConfigureAwait(false);
-                    }
-                }
-
-                return;
+                await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+                return connection;
             }
             catch (NpgsqlException ex) when (IsTransient(ex) && Stopwatch.GetElapsedTime(started) < ConnectRetryWindow)
             {
                 // "the database system is starting up", or the socket is not open yet
+                await connection.DisposeAsync().ConfigureAwait(false);
                 await Task.Delay(100, cancellationToken).ConfigureAwait(false);
             }
             catch (NpgsqlException ex)
             {
+                await connection.DisposeAsync().ConfigureAwait(false);
                 throw new InvalidOperationException(
-                    $"PostgreSQL from '{dataDirectory}' is running on 127.0.0.1:{port} but creating database '{database}' failed: " +
+                    $"PostgreSQL from '{dataDirectory}' is running on 127.0.0.1:{port} but connecting to it failed: " +
                     $"{ex.Message}{Environment.NewLine}--- last lines of the server log ---{Environment.NewLine}" +
                     $"{TailLines(Path.Combine(dataDirectory, LogFileName), 20)}{Environment.NewLine}" +
                     "Check the server log, or set ConnectionStrings__Register to another PostgreSQL server.", ex);
+            }
+        }
+    }
+
+    private static async Task EnsureDatabaseAsync(int port, string database, string password, string dataDirectory,
+        CancellationToken cancellationToken)
+    {
+        var connection = await OpenAdminConnectionAsync(port, password, dataDirectory, cancellationToken).ConfigureAwait(false);
+        await using (connection.ConfigureAwait(false))
+        {
+            if (!await DatabaseExistsAsync(connection, database, cancellationToken).ConfigureAwait(false))
+            {
+                await CreateDatabaseAsync(connection, database, cancellationToken).ConfigureAwait(false);
             }
         }
     }
@@ -212,9 +265,12 @@ public sealed partial class LocalPostgresServer
             ? pg.SqlState == PostgresErrorCodes.CannotConnectNow
             : ex.IsTransient || ex.InnerException is SocketException or IOException;
 
-    private static string BuildConnectionString(int port, string database, bool pooling)
+    private static string BuildConnectionString(int port, string database, string? password, bool pooling)
     {
-        var builder = new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = port, Database = database, Username = "postgres" };
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = "127.0.0.1", Port = port, Database = database, Username = PostgresOsUser, Password = password,
+        };
         if (!pooling)
         {
             builder.Pooling = false;

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace NationalRegister.LocalPostgres;
 
@@ -8,55 +9,88 @@ namespace NationalRegister.LocalPostgres;
 /// <param name="DataDirectory">PostgreSQL data directory (created and initialised when missing).</param>
 /// <param name="Database">Database created on the server when it does not exist.</param>
 /// <param name="ThrowawayForTests">Trade durability for speed and delete the data directory on dispose.</param>
-public sealed record LocalPostgresOptions(string DataDirectory, string Database = "register", bool ThrowawayForTests = false);
+/// <param name="PreferredPort">
+/// The port to start the server on (null: a free one), so that connection strings handed out before stay valid. A start
+/// fails rather than move to another port when it is taken. A server already running on the folder keeps its port.
+/// </param>
+public sealed record LocalPostgresOptions(string DataDirectory, string Database = "register", bool ThrowawayForTests = false,
+    int? PreferredPort = null);
 
 /// <summary>
 /// The register's "embedded default" PostgreSQL: a server run from the machine's own binaries (initdb + pg_ctl), used
 /// when no connection string is configured and by the integration tests.
 /// </summary>
-/// <remarks>Not named after its namespace, so that code in other NationalRegister.* namespaces can use both.</remarks>
+/// <remarks>
+/// <para>Not named after its namespace, so that code in other NationalRegister.* namespaces can use both.</para>
+/// <para>
+/// Every login needs the password kept in <see cref="PasswordFile"/> (scram-sha-256, for TCP and the unix socket alike).
+/// The process that starts a server owns it: it holds the owner lock (&lt;data&gt;.owner, flock) for as long as it lives,
+/// may <see cref="RestartAsync"/> it, and stops it on dispose. Another start on the same folder borrows a server whose owner
+/// lives, and takes over one whose owner has died (the kernel released its lock), so no server is left orphaned.
+/// </para>
+/// </remarks>
 public sealed partial class LocalPostgresServer : IAsyncDisposable, IDisposable
 {
     private const string PostgresOsUser = "postgres";
     private const string LogFileName = "server.log";
+    private const string StartLockSuffix = ".lock";
+    private const string OwnerLockSuffix = ".owner";
     private static readonly TimeSpan CommandTimeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan StartLockTimeout = TimeSpan.FromMinutes(2);
     private static readonly TimeSpan ConnectRetryWindow = TimeSpan.FromSeconds(15);
 
     private readonly string _binaries;
+    private readonly string _database;
+    private readonly string _password;
     private readonly ILogger _logger;
-    private readonly bool _ownsServer;
     private readonly bool _throwaway;
-    private readonly string? _privateSocketDirectory;
-    private readonly int? _postmasterPid;
+    private readonly FileStream? _ownerLock;
+    private int _postmasterPid;
     private int _disposed;
 
-    private LocalPostgresServer(string binaries, string dataDirectory, int port, LocalPostgresOptions options, bool ownsServer,
-        string? privateSocketDirectory, ILogger logger)
+    private LocalPostgresServer(string binaries, string dataDirectory, int port, string password, LocalPostgresOptions options,
+        FileStream? ownerLock, ILogger logger)
     {
         _binaries = binaries;
+        _database = options.Database;
+        _password = password;
         _logger = logger;
-        _ownsServer = ownsServer;
+        _ownerLock = ownerLock;
         _throwaway = options.ThrowawayForTests;
-        _privateSocketDirectory = privateSocketDirectory;
         DataDirectory = dataDirectory;
         Port = port;
-        ConnectionString = BuildConnectionString(port, options.Database, pooling: true);
-        _postmasterPid = ownsServer ? ReadPostmasterPid(dataDirectory) : null;
+        ConnectionString = BuildConnectionString(port, options.Database, password, pooling: true);
+        _postmasterPid = ReadPostmasterPid(dataDirectory) ?? 0;
 
         // Safety net: a test run that forgets to dispose must not leave throwaway servers behind.
-        if (_ownsServer && _throwaway)
+        if (OwnsServer && _throwaway)
         {
             AppDomain.CurrentDomain.ProcessExit += OnProcessExit;
         }
     }
 
-    /// <summary>Host=127.0.0.1;Port=N;Database=db;Username=postgres</summary>
+    /// <summary>Host=127.0.0.1;Port=N;Database=db;Username=postgres;Password=...</summary>
     public string ConnectionString { get; }
 
     public int Port { get; }
 
     public string DataDirectory { get; }
+
+    /// <summary>Where the password of the 'postgres' role is kept: readable only by the server's owner (mode 600).</summary>
+    public string PasswordFile => PasswordFileFor(DataDirectory);
+
+    /// <summary>True when this instance started the server or took it over: it restarts it and stops it on dispose.</summary>
+    public bool OwnsServer => _ownerLock is not null;
+
+    /// <summary>Whether the server's postmaster is alive (a kill -9, a crash or the OOM killer end it).</summary>
+    public bool IsRunning => (OwnsServer ? Volatile.Read(ref _postmasterPid) : ReadPostmasterPid(DataDirectory) ?? 0) is > 0 and var pid
+        && IsLivePostgresProcess(pid);
+
+    /// <summary>
+    /// Whether <see cref="RestartAsync"/> can bring the server back: this instance owns it and the data directory is still
+    /// a PostgreSQL data directory (a restart never initialises an empty one in its place).
+    /// </summary>
+    public bool CanRestart => OwnsServer && File.Exists(Path.Combine(DataDirectory, "PG_VERSION"));
 
     /// <summary>
     /// Per-user data directory; for root a system folder, because PostgreSQL refuses to run as root and the postgres OS
@@ -84,8 +118,8 @@ public sealed partial class LocalPostgresServer : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
-    /// Starts (or reuses) a server on <see cref="LocalPostgresOptions.DataDirectory"/> and returns once it accepts
-    /// connections and the database exists.
+    /// Starts a server on <see cref="LocalPostgresOptions.DataDirectory"/>, or borrows or takes over the one running there,
+    /// and returns once it accepts connections and the database exists.
     /// </summary>
     /// <exception cref="PostgresNotFoundException">No PostgreSQL server binaries on this machine.</exception>
     /// <exception cref="InvalidOperationException">initdb, pg_ctl or the first connection failed.</exception>
@@ -108,49 +142,178 @@ public sealed partial class LocalPostgresServer : IAsyncDisposable, IDisposable
 
         CreateTraversableDirectory(parent);
 
-        // Serialise start-ups on one data directory across processes (initdb and pg_ctl start are not re-entrant).
-        var startLock = await AcquireStartLockAsync(dataDirectory + ".lock", cancellationToken).ConfigureAwait(false);
-        await using (startLock.ConfigureAwait(false))
+        var waitingSince = Stopwatch.GetTimestamp();
+        while (true)
         {
-            await PrepareDataDirectoryAsync(dataDirectory, cancellationToken).ConfigureAwait(false);
-
-            if (await FindRunningServerPortAsync(binaries, dataDirectory, cancellationToken).ConfigureAwait(false) is int reusedPort)
+            // Serialise start-ups on one data directory across processes (initdb and pg_ctl start are not re-entrant).
+            var startLock = await AcquireStartLockAsync(dataDirectory + StartLockSuffix, cancellationToken).ConfigureAwait(false);
+            await using (startLock.ConfigureAwait(false))
             {
-                await EnsureDatabaseAsync(reusedPort, options.Database, dataDirectory, cancellationToken).ConfigureAwait(false);
-                LocalPostgresLog.Reused(logger, dataDirectory, reusedPort);
-                return new LocalPostgresServer(binaries, dataDirectory, reusedPort, options, ownsServer: false,
-                    privateSocketDirectory: null, logger);
+                await PrepareDataDirectoryAsync(dataDirectory, cancellationToken).ConfigureAwait(false);
+                var ownerLock = TryTakeOwnerLock(dataDirectory);
+                try
+                {
+                    var runningPort = await FindRunningServerPortAsync(binaries, dataDirectory, cancellationToken).ConfigureAwait(false);
+                    if (runningPort is not null)
+                    {
+                        // Without the owner lock, a live process owns the server: borrow it. With it, its owner has died: take it over.
+                        var server = await ConnectAsync(binaries, dataDirectory, runningPort.Value, options, ownerLock, logger,
+                            cancellationToken).ConfigureAwait(false);
+                        ownerLock = null;
+                        if (server.OwnsServer)
+                        {
+                            LocalPostgresLog.TookOver(logger, dataDirectory, server.Port);
+                        }
+                        else
+                        {
+                            LocalPostgresLog.Reused(logger, dataDirectory, server.Port);
+                        }
+
+                        return server;
+                    }
+
+                    if (ownerLock is not null)
+                    {
+                        var server = await StartOwnedAsync(binaries, dataDirectory, options, ownerLock, logger, cancellationToken)
+                            .ConfigureAwait(false);
+                        ownerLock = null;
+                        return server;
+                    }
+                }
+                finally
+                {
+                    if (ownerLock is not null)
+                    {
+                        await ownerLock.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
             }
 
-            if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
+            // No server runs, yet its owner lives: it is restarting its server (on its own port). Wait for that, outside the
+            // start lock, which the restart takes.
+            if (Stopwatch.GetElapsedTime(waitingSince) > StartLockTimeout)
             {
-                var initStarted = Stopwatch.GetTimestamp();
-                await InitDbAsync(binaries, dataDirectory, options.ThrowawayForTests, cancellationToken).ConfigureAwait(false);
-                var elapsedMs = (long)Stopwatch.GetElapsedTime(initStarted).TotalMilliseconds;
-                LocalPostgresLog.Initialised(logger, dataDirectory, elapsedMs);
+                throw new InvalidOperationException(
+                    $"No PostgreSQL server runs on '{dataDirectory}', and the process that owns it has not restarted it in " +
+                    $"{StartLockTimeout.TotalMinutes:0} minutes. Stop that process (`fuser -v '{dataDirectory}{OwnerLockSuffix}'` " +
+                    "names it), or set another Register__DataDirectory.");
             }
 
-            var socketDirectory = await SocketDirectoryForAsync(dataDirectory, cancellationToken).ConfigureAwait(false);
-            var port = await StartServerAsync(binaries, dataDirectory, socketDirectory, options.ThrowawayForTests, cancellationToken)
-                .ConfigureAwait(false);
-            var server = new LocalPostgresServer(binaries, dataDirectory, port, options, ownsServer: true,
-                socketDirectory == dataDirectory ? null : socketDirectory, logger);
-            try
-            {
-                await EnsureDatabaseAsync(port, options.Database, dataDirectory, cancellationToken).ConfigureAwait(false);
-            }
-            catch
-            {
-                await server.DisposeAsync().ConfigureAwait(false);
-                throw;
-            }
-
-            LocalPostgresLog.Started(logger, dataDirectory, port);
-            return server;
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Stops the server if this instance started it; a throwaway server's data directory is deleted.</summary>
+    private static async Task<LocalPostgresServer> StartOwnedAsync(string binaries, string dataDirectory, LocalPostgresOptions options,
+        FileStream ownerLock, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(Path.Combine(dataDirectory, "PG_VERSION")))
+        {
+            var initStarted = Stopwatch.GetTimestamp();
+            await InitDbAsync(binaries, dataDirectory, options.ThrowawayForTests, cancellationToken).ConfigureAwait(false);
+            var elapsedMs = (long)Stopwatch.GetElapsedTime(initStarted).TotalMilliseconds;
+            LocalPostgresLog.Initialised(logger, dataDirectory, elapsedMs);
+        }
+
+        var socketDirectory = await SocketDirectoryForAsync(dataDirectory, cancellationToken).ConfigureAwait(false);
+        var port = await StartServerAsync(binaries, dataDirectory, socketDirectory, options.ThrowawayForTests, options.PreferredPort,
+            cancellationToken).ConfigureAwait(false);
+        var server = await ConnectAsync(binaries, dataDirectory, port, options, ownerLock, logger, cancellationToken).ConfigureAwait(false);
+        LocalPostgresLog.Started(logger, dataDirectory, port);
+        return server;
+    }
+
+    /// <summary>
+    /// The running server made safe (a trust folder gets its password) and its database created; stopped on failure if ours.
+    /// </summary>
+    private static async Task<LocalPostgresServer> ConnectAsync(string binaries, string dataDirectory, int port,
+        LocalPostgresOptions options, FileStream? ownerLock, ILogger logger, CancellationToken cancellationToken)
+    {
+        LocalPostgresServer? server = null;
+        try
+        {
+            string password;
+            if (AllowsPasswordlessLogins(dataDirectory))
+            {
+                password = await EnsurePasswordFileAsync(dataDirectory, cancellationToken).ConfigureAwait(false);
+                await RequirePasswordAsync(port, dataDirectory, password, cancellationToken).ConfigureAwait(false);
+                LocalPostgresLog.PasswordRequired(logger, dataDirectory, PasswordFileFor(dataDirectory));
+            }
+            else
+            {
+                password = ReadPasswordFile(dataDirectory);
+            }
+
+            server = new LocalPostgresServer(binaries, dataDirectory, port, password, options, ownerLock, logger);
+            await EnsureDatabaseAsync(port, options.Database, password, dataDirectory, cancellationToken).ConfigureAwait(false);
+            return server;
+        }
+        catch
+        {
+            if (server is not null)
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Starts the server again after its postmaster died, on the same <see cref="Port"/> (so <see cref="ConnectionString"/>
+    /// stays valid), from the same data directory: never initdb. PostgreSQL recovers from its write-ahead log on start.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Not the owner, the data directory is gone, or pg_ctl start failed.</exception>
+    public async Task RestartAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (!OwnsServer)
+        {
+            throw new InvalidOperationException($"The server on '{DataDirectory}' is owned by another process, which restarts it.");
+        }
+
+        var startLock = await AcquireStartLockAsync(DataDirectory + StartLockSuffix, cancellationToken).ConfigureAwait(false);
+        await using (startLock.ConfigureAwait(false))
+        {
+            if (!File.Exists(Path.Combine(DataDirectory, "PG_VERSION")))
+            {
+                throw new InvalidOperationException(
+                    $"'{DataDirectory}' is no longer a PostgreSQL data directory (no PG_VERSION): not restarting, which would " +
+                    "start an empty database in its place. Restore the folder and start the register again.");
+            }
+
+            // We hold the owner lock, so a server running here was started by us (a restart cut short, say).
+            if (await FindRunningServerPortAsync(_binaries, DataDirectory, cancellationToken).ConfigureAwait(false) is int runningPort)
+            {
+                if (runningPort != Port)
+                {
+                    throw new InvalidOperationException(
+                        $"A PostgreSQL server runs on '{DataDirectory}' on port {runningPort}, not {Port}. Stop it " +
+                        $"(pg_ctl stop -D '{DataDirectory}').");
+                }
+            }
+            else
+            {
+                var socketDirectory = await SocketDirectoryForAsync(DataDirectory, cancellationToken).ConfigureAwait(false);
+                await StartServerAsync(_binaries, DataDirectory, socketDirectory, _throwaway, Port, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+
+            Volatile.Write(ref _postmasterPid, ReadPostmasterPid(DataDirectory) ?? 0);
+            await EnsureDatabaseAsync(Port, _database, _password, DataDirectory, cancellationToken).ConfigureAwait(false);
+        }
+
+        // Idle pooled connections of ConnectionString lead to the dead server: each would fail once ("terminating connection
+        // due to unexpected postmaster exit"). Pools of connection strings derived from it are the caller's to clear.
+        var pooled = new NpgsqlConnection(ConnectionString);
+        await using (pooled.ConfigureAwait(false))
+        {
+            NpgsqlConnection.ClearPool(pooled);
+        }
+
+        LocalPostgresLog.Restarted(_logger, DataDirectory, Port);
+    }
+
+    /// <summary>Stops the server if this instance owns it; a throwaway server's data directory is deleted.</summary>
     public ValueTask DisposeAsync() => new(StopAsync(quiet: false));
 
     /// <inheritdoc cref="DisposeAsync"/>
@@ -166,21 +329,16 @@ public sealed partial class LocalPostgresServer : IAsyncDisposable, IDisposable
         }
 
         AppDomain.CurrentDomain.ProcessExit -= OnProcessExit;
-        if (!_ownsServer)
+        if (_ownerLock is null)
         {
             return;
         }
 
         try
         {
-            // If our server died and someone else started a new one on this folder, that one is not ours to stop.
-            var runningPid = ReadPostmasterPid(DataDirectory);
-            if (runningPid is not null && runningPid != _postmasterPid)
-            {
-                return;
-            }
-
-            if (runningPid is not null)
+            // The owner lock means no one else has started a server here: whatever runs is ours to stop.
+            if (ReadPostmasterPid(DataDirectory) is not null
+                && await FindRunningServerPortAsync(_binaries, DataDirectory, CancellationToken.None).ConfigureAwait(false) is not null)
             {
                 var stop = await RunPostgresToolAsync(_binaries, "pg_ctl", DataDirectory,
                     ["stop", "-D", DataDirectory, "-m", "fast", "-w", "-t", "60"], CancellationToken.None).ConfigureAwait(false);
@@ -203,10 +361,13 @@ public sealed partial class LocalPostgresServer : IAsyncDisposable, IDisposable
             if (_throwaway)
             {
                 await DeleteDirectoryAsync(DataDirectory).ConfigureAwait(false);
-                File.Delete(DataDirectory + ".lock");
-                if (_privateSocketDirectory is not null)
+                File.Delete(DataDirectory + StartLockSuffix);
+                File.Delete(PasswordFile);
+                File.Delete(DataDirectory + OwnerLockSuffix);
+                var socketDirectory = SocketDirectoryFor(DataDirectory);
+                if (socketDirectory != DataDirectory)
                 {
-                    await DeleteDirectoryAsync(_privateSocketDirectory).ConfigureAwait(false);
+                    await DeleteDirectoryAsync(socketDirectory).ConfigureAwait(false);
                 }
             }
         }
@@ -217,6 +378,11 @@ public sealed partial class LocalPostgresServer : IAsyncDisposable, IDisposable
             {
                 LocalPostgresLog.CleanupFailed(_logger, ex, DataDirectory);
             }
+        }
+        finally
+        {
+            // Released only now: a start that finds the lock free and a server running takes that server over.
+            await _ownerLock.DisposeAsync().ConfigureAwait(false);
         }
     }
 }
@@ -248,8 +414,22 @@ internal static partial class LocalPostgresLog
     public static partial void Started(ILogger logger, string dataDirectory, int port);
 
     [LoggerMessage(Level = LogLevel.Information,
-        Message = "Reusing the PostgreSQL server already running on 127.0.0.1:{Port} with data directory {DataDirectory}")]
+        Message = "Reusing the PostgreSQL server on 127.0.0.1:{Port} with data directory {DataDirectory}, " +
+            "owned by another running process")]
     public static partial void Reused(ILogger logger, string dataDirectory, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Took over the PostgreSQL server on 127.0.0.1:{Port} (data directory {DataDirectory}) from a process that has gone: " +
+            "it is stopped with this one")]
+    public static partial void TookOver(ILogger logger, string dataDirectory, int port);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Restarted PostgreSQL on 127.0.0.1:{Port} with data directory {DataDirectory}")]
+    public static partial void Restarted(ILogger logger, string dataDirectory, int port);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "The PostgreSQL server in {DataDirectory} let every local user in without a password (trust): it now asks for the " +
+            "password kept in {PasswordFile}")]
+    public static partial void PasswordRequired(ILogger logger, string dataDirectory, string passwordFile);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stopped PostgreSQL on 127.0.0.1:{Port} (data directory {DataDirectory})")]
     public static partial void Stopped(ILogger logger, string dataDirectory, int port);

@@ -25,13 +25,14 @@ app.UseStatusCodePages();
 app.UseCorrelationIds();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseCommandBodies();
 
 app.MapOpenApi();
 if (app.Environment.IsDevelopment()) app.MapScalarApiReference();
 app.MapHealth();
 app.MapEndpoints(http => http.AddEpisodeWriters());
 
-return await app.RunJasperFxCommands(args);
+return await app.RunRegister(args);
 
 /// <summary>Visible to the integration tests' WebApplicationFactory.</summary>
 public partial class Program;

@@ -16,10 +16,14 @@ public static class RegisterProcess
         return start;
     }
 
-    /// <summary>Runs a command to its end: exit code, stdout and stderr.</summary>
-    public static async Task<(int ExitCode, string StdOut, string StdErr)> Run(IDictionary<string, string?> environment, params string[] args)
+    /// <summary>Runs a register command to its end: exit code, stdout and stderr.</summary>
+    public static Task<(int ExitCode, string StdOut, string StdErr)> Run(IDictionary<string, string?> environment, params string[] args) =>
+        Run(StartInfo(environment, args));
+
+    /// <summary>Runs any program to its end, killed after two minutes.</summary>
+    public static async Task<(int ExitCode, string StdOut, string StdErr)> Run(ProcessStartInfo start)
     {
-        using var process = Process.Start(StartInfo(environment, args))!;
+        using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));

@@ -29,7 +29,7 @@ public static class Appending
         IQuerySession session, CancellationToken ct)
     {
         if (!permitted)
-            return Problems.Forbidden($"Episode {episode.Id} belongs to {episode.Force}; {caller.Agency} may not change it.");
+            return Problems.Forbidden($"{caller.Agency} may not change episode {episode.Id}.");
         if (command.ExpectedVersion is { } expected && expected != episode.Version)
             return await CommandLedger.Replay(session, caller, command, episode.Id, ct) ?? VersionConflict(episode, expected);
         return WolverineContinue.Result();

@@ -23,7 +23,7 @@ public static class RiskGrading
             "low" => (RiskLevel.Low, ""),
             "medium" => (RiskLevel.Medium, ""),
             "high" => (RiskLevel.High, ""),
-            _ => (default, $"'{grade}' is not a risk level: use VeryLow, Low, Medium or High."),
+            _ => (default, "is not a risk level: use VeryLow, Low, Medium or High."),
         };
         return refusal.Length == 0;
     }

@@ -1,10 +1,15 @@
+using System.Net.Sockets;
 using JasperFx;
 using JasperFx.CommandLine;
+using Microsoft.Extensions.Options;
 using NationalRegister.Infrastructure.Auth;
+using NationalRegister.Infrastructure.Postgres;
+using Npgsql;
+using Weasel.Core.Migrations;
 
 namespace NationalRegister.Infrastructure;
 
-/// <summary>The register's command line (JasperFx): `run` by default, plus db-apply, projections, codegen, token...</summary>
+/// <summary>The register's command line (JasperFx): serving by default, plus db-apply, projections, codegen, token...</summary>
 public static class CommandLine
 {
     public static WebApplicationBuilder AddCommandLine(this WebApplicationBuilder builder, string[] args)
@@ -17,4 +22,43 @@ public static class CommandLine
         TokenCommand.KeepStandardOutputForTheToken(builder, args);
         return builder;
     }
+
+    /// <summary>
+    /// Serves (no command, or only ASP.NET flags such as --urls), or runs the command given. A start that fails exits 1 with
+    /// one line on stderr saying why and what to do, so a supervisor (systemd, Kubernetes, compose) sees a failure; after
+    /// serving, the exit code is whatever the register set (non-zero when its database could not be kept running).
+    /// </summary>
+    public static async Task<int> RunRegister(this WebApplication app, string[] args)
+    {
+        if (args is not ([] or ["run", ..] or [['-', ..], ..])) return await app.RunJasperFxCommands(args);
+        await using var _ = app; // stops the embedded PostgreSQL, flushes telemetry
+        try
+        {
+            await app.StartAsync();
+        }
+        catch (Exception e)
+        {
+            var database = new NpgsqlConnectionStringBuilder(app.Services.GetRequiredService<RegisterDatabase>().ConnectionString);
+            await Console.Error.WriteLineAsync($"The register did not start: {Explain(e, $"{database.Host}:{database.Port}")}");
+            return 1;
+        }
+
+        await app.WaitForShutdownAsync();
+        return Environment.ExitCode;
+    }
+
+    private static string Explain(Exception e, string database) => e switch
+    {
+        AggregateException { InnerExceptions: [var only] } => Explain(only, database),
+        OptionsValidationException o => string.Join(' ', o.Failures),
+        DatabaseValidationException =>
+            "the database has no register schema, or an older one. Apply it first: `dotnet NationalRegister.dll db-apply` " +
+            "(or `dotnet run --project src/NationalRegister -- db-apply`); `db-patch FILE` writes the SQL for review instead.",
+        NpgsqlException { InnerException: SocketException or TimeoutException } or NpgsqlException { IsTransient: true } =>
+            $"cannot reach PostgreSQL at {database}: {e.InnerException?.Message ?? e.Message}. Check ConnectionStrings__Register " +
+            "(or leave it empty to use the embedded PostgreSQL).",
+        PostgresException p => $"PostgreSQL at {database} refused: {p.MessageText}. Check ConnectionStrings__Register.",
+        _ when e.InnerException is { } inner => Explain(inner, database),
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
 }

@@ -17,12 +17,13 @@ public static class EventStore
     public static WebApplicationBuilder AddEventStore(this WebApplicationBuilder builder, Func<StoreOptions, StoreOptions> capabilities)
     {
         var development = builder.Environment.IsDevelopment();
-        builder.Services.AddSingleton<RegisterDatabase>();
+        builder.Services.AddRegisterDatabase();
         var marten = builder.Services.AddMarten(services =>
             {
                 var options = new StoreOptions();
                 options.Connection(services.GetRequiredService<RegisterDatabase>().ConnectionString);
                 options.DatabaseSchemaName = Schema;
+                options.Logger(new MartenLogging(services.GetRequiredService<ILogger<MartenLogging>>()));
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 // Who recorded each event, for which agency, under which request and message (DPA 2018 s62 logging).
                 options.Events.MetadataConfig.HeadersEnabled = true;
@@ -41,7 +42,9 @@ public static class EventStore
             })
             .UseLightweightSessions()
             .IntegrateWithWolverine();
+        // Development migrates at start; anywhere else a missing or older schema stops the start, saying to run db-apply.
         if (development) marten.ApplyAllDatabaseChangesOnStartup();
+        else marten.AssertDatabaseMatchesConfigurationOnStartup();
         return builder;
     }
 }

@@ -23,6 +23,8 @@ public static class Messaging
             defaults.Development.GeneratedCodeMode = TypeLoadMode.Dynamic;
             defaults.Production.GeneratedCodeMode = TypeLoadMode.Static;
             defaults.Production.AssertAllPreGeneratedTypesExist = true;
+            // The schema, Wolverine's tables included, is a deployment step (db-apply), never a side effect of starting.
+            defaults.Production.ResourceAutoCreate = AutoCreate.None;
         });
         builder.Host.UseWolverine(opts =>
         {
@@ -36,7 +38,11 @@ public static class Messaging
         });
         builder.Services.AddWolverineHttp();
         builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(o =>
-            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            // A misspelt field is an error, not a silently missing value.
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        });
         builder.Services.AddHttpContextAccessor();
         builder.Services.AddScoped<CommandLedger>();
         builder.Services.AddSingleton<StreamQueues>();

@@ -121,4 +121,72 @@ public sealed class AuthorisationTests(RegisterFixture fixture) : RegisterTests(
         (await Api.GetPerson(As.Analyst, person)).Status.ShouldBe(HttpStatusCode.Forbidden);
         (await Api.GetPerson(As.ChildrensServices("Manchester"), person)).Status.ShouldBe(HttpStatusCode.Forbidden);
     }
+
+    [Fact]
+    public async Task a_refusal_says_what_the_caller_may_not_do_never_whose_record_it_is()
+    {
+        var reported = await Api.ReportMissing(Gmp);
+
+        var replies = new[]
+        {
+            await Api.AssessRisk(Met, reported.EpisodeId), await Api.GetEpisode(Met, reported.EpisodeId),
+            await Api.GetEpisode(As.ChildrensServices("Leeds"), reported.EpisodeId), await Api.GetPerson(Met, reported.PersonId),
+        };
+
+        foreach (var reply in replies)
+        {
+            reply.Status.ShouldBe(HttpStatusCode.Forbidden);
+            reply.Detail.ShouldNotBeEmpty();
+            reply.Json.ToJsonString().ShouldNotContain("GMP");
+            reply.Json.ToJsonString().ShouldNotContain("Manchester");
+        }
+    }
+
+    [Theory]
+    [InlineData("x")]
+    [InlineData("too short")]
+    [InlineData(null)]
+    public async Task a_justification_is_ten_to_five_hundred_characters(string? justification)
+    {
+        var person = (await Api.ReportMissing(Gmp)).PersonId;
+        var headers = justification is null
+            ? new[] { ("X-Justification", new string('j', 501)) }
+            : new[] { ("X-Justification", justification) };
+
+        var reply = await Api.Get(As.Auditor, $"/api/people/{person}/history", headers);
+
+        reply.Status.ShouldBe(HttpStatusCode.BadRequest);
+        reply.Detail.ShouldContain("10 to 500 characters");
+    }
+
+    [Fact]
+    public async Task a_justification_given_twice_is_a_400()
+    {
+        var person = (await Api.ReportMissing(Gmp)).PersonId;
+
+        var reply = await Api.Get(As.Auditor, $"/api/people/{person}/history",
+            ("X-Justification", "Case review CR-2026-19"), ("X-Justification", "Another reason entirely"));
+
+        reply.Status.ShouldBe(HttpStatusCode.BadRequest);
+        reply.Detail.ShouldContain("once");
+    }
+
+    [Theory]
+    [InlineData(12, HttpStatusCode.OK)]
+    [InlineData(24, HttpStatusCode.Unauthorized)]
+    public async Task a_token_may_live_twelve_hours_at_most(double hours, HttpStatusCode expected)
+    {
+        var episode = await Api.ChildMissing(Gmp);
+        var token = new NationalRegister.Infrastructure.Auth.AuthSettings { SigningKey = RegisterFixture.SigningKey, TokenLifetimeHours = hours }
+            .Issue([new("sub", "PC 1"), new("name", "PC 1"), new("role", "force"), new("force", "GMP")], DateTimeOffset.UtcNow);
+
+        var result = await Fixture.Host.Scenario(s =>
+        {
+            s.Get.Url($"/api/episodes/{episode}");
+            s.WithRequestHeader("Authorization", $"Bearer {token}");
+            s.IgnoreStatusCode();
+        });
+
+        result.Context.Response.StatusCode.ShouldBe((int)expected);
+    }
 }

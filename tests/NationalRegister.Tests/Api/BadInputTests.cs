@@ -1,5 +1,7 @@
 using NationalRegister.Episodes;
 using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace NationalRegister.Tests.Api;
 
@@ -71,5 +73,128 @@ public sealed class BadInputTests(RegisterFixture fixture) : RegisterTests(fixtu
     {
         var reply = await Api.Get(Gmp, "/api/episodes/not-a-uuid");
         ((int)reply.Status).ShouldBeLessThan(500);
+    }
+
+    [Theory]
+    [InlineData("person", "givenName", "Sam\u0000")]
+    [InlineData("", "circumstances", "Left home\u0000")]
+    [InlineData("", "forceReference", "REF\u0007-1")]
+    [InlineData("person", "familyName", "Syn\nthetic")]
+    [InlineData("", "reportedBy", "Parent\tand carer")]
+    public async Task control_characters_are_refused_naming_the_field(string parent, string field, string value)
+    {
+        var body = JsonNode.Parse(JsonSerializer.Serialize(RegisterApi.Report()))!.AsObject();
+        (parent.Length > 0 ? body[parent]!.AsObject() : body)[field] = value;
+
+        var reply = await Api.PostRaw(Gmp, "/api/episodes", body.ToJsonString());
+
+        reply.Status.ShouldBe(HttpStatusCode.BadRequest);
+        var key = parent.Length > 0 ? $"{parent}.{field}" : field;
+        reply.Json["errors"]![key].ShouldNotBeNull(reply.Json.ToJsonString());
+        NoDotNetIn(reply);
+    }
+
+    [Fact]
+    public async Task free_text_keeps_its_tabs_and_line_breaks()
+    {
+        var body = JsonNode.Parse(JsonSerializer.Serialize(RegisterApi.Report()))!.AsObject();
+        body["circumstances"] = "Left after an argument.\n\tSeen later at the bus station.";
+
+        (await Api.PostRaw(Gmp, "/api/episodes", body.ToJsonString())).Status.ShouldBe(HttpStatusCode.Created);
+    }
+
+    [Fact]
+    public async Task a_nul_in_an_append_changes_nothing()
+    {
+        var episode = await Api.ChildMissing(Gmp);
+
+        var level = await Api.AssessRisk(Gmp, episode, "High\u0000");
+        var disclosure = await Api.Post(Gmp, $"/api/episodes/{episode}/sightings", new
+        {
+            messageId = RegisterApi.NewId(), seenAt = RegisterApi.Now.AddHours(-2), location = "Bus\u0000 station", source = "CCTV",
+        });
+
+        level.Status.ShouldBe(HttpStatusCode.BadRequest);
+        level.Json["errors"]!["level"].ShouldNotBeNull();
+        disclosure.Status.ShouldBe(HttpStatusCode.BadRequest);
+        disclosure.Json["errors"]!["location"].ShouldNotBeNull();
+        (await Api.Episode(Gmp, episode)).Version.ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task a_body_over_256_kb_is_413()
+    {
+        var body = JsonNode.Parse(JsonSerializer.Serialize(RegisterApi.Report()))!.AsObject();
+        body["circumstances"] = new string('x', 300 * 1024);
+
+        var reply = await Api.PostRaw(Gmp, "/api/episodes", body.ToJsonString());
+
+        reply.Status.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        reply.Headers["Content-Type"].ShouldStartWith("application/problem+json");
+    }
+
+    [Theory]
+    [InlineData(51, 10)]
+    [InlineData(100, 2000)]
+    public async Task a_return_interview_holds_a_bounded_list_of_disclosures(int count, int length)
+    {
+        var episode = await Api.ChildFound(Gmp);
+
+        var reply = await Api.Post(As.ChildrensServices("Manchester"), $"/api/episodes/{episode}/return-interviews", new
+        {
+            messageId = RegisterApi.NewId(), outcome = "Completed", conductedAt = RegisterApi.Now.AddMinutes(-10), conductedBy = "RHI worker",
+            disclosures = Enumerable.Repeat(new string('d', length), count),
+        });
+
+        ((int)reply.Status).ShouldBeOneOf(400, 413);
+        (await Api.Episode(Gmp, episode)).Version.ShouldBe(2);
+    }
+
+    [Theory]
+    [InlineData("person", "dateOfBirth", "0001-01-01")]
+    [InlineData("", "lastSeenAt", "0001-01-01T00:00:00Z")]
+    public async Task dates_before_1900_are_refused(string parent, string field, string value)
+    {
+        var body = JsonNode.Parse(JsonSerializer.Serialize(RegisterApi.Report()))!.AsObject();
+        (parent.Length > 0 ? body[parent]!.AsObject() : body)[field] = value;
+
+        var reply = await Api.PostRaw(Gmp, "/api/episodes", body.ToJsonString());
+
+        reply.Status.ShouldBe(HttpStatusCode.BadRequest);
+        reply.Json["errors"]![parent.Length > 0 ? $"{parent}.{field}" : field]![0]!.GetValue<string>().ShouldContain("1900");
+    }
+
+    [Theory]
+    [InlineData("{\"messageId\": 42}", "messageId", "a uuid")]
+    [InlineData("{\"lastSeenAt\": \"yesterday\"}", "lastSeenAt", "ISO 8601")]
+    [InlineData("{\"person\": {\"dateOfBirth\": \"soon\"}}", "person.dateOfBirth", "yyyy-mm-dd")]
+    [InlineData("{\"person\": \"Sam\"}", "person", "object")]
+    [InlineData("{\"messageId\": \"7a1e0c3e-0000-4000-8000-000000000001\", \"colour\": \"red\"}", "colour", "not a field")]
+    public async Task a_wrong_field_is_named_in_json_words_never_dotnet_ones(string json, string field, string expected)
+    {
+        var reply = await Api.PostRaw(Gmp, "/api/episodes", json);
+
+        reply.Status.ShouldBe(HttpStatusCode.BadRequest);
+        reply.Detail.ShouldStartWith(field);
+        reply.Detail.ShouldContain(expected);
+        NoDotNetIn(reply);
+    }
+
+    [Fact]
+    public async Task deep_nesting_is_a_400()
+    {
+        var json = "{\"person\":" + string.Concat(Enumerable.Repeat("[", 200)) + string.Concat(Enumerable.Repeat("]", 200)) + "}";
+
+        var reply = await Api.PostRaw(Gmp, "/api/episodes", json);
+
+        reply.Status.ShouldBe(HttpStatusCode.BadRequest);
+        NoDotNetIn(reply);
+    }
+
+    private static void NoDotNetIn(Reply reply)
+    {
+        var text = reply.Json.ToJsonString();
+        foreach (var word in new[] { "System.", "NationalRegister.", "Nullable", "Int64", "DateTimeOffset", "Guid", "DateOnly", "String" })
+            text.ShouldNotContain(word, Case.Sensitive);
     }
 }

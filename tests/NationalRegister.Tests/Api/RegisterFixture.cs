@@ -3,6 +3,7 @@ using JasperFx.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Wolverine;
 using NationalRegister.LocalPostgres;
@@ -24,6 +25,9 @@ public sealed class RegisterFixture : IAsyncLifetime
 
     public FakeTimeProvider Clock { get; } = new(Now);
 
+    /// <summary>What the register logged, at every level (LoggingTests).</summary>
+    public CapturedLogs Logs { get; } = new();
+
     public IAlbaHost Host { get; private set; } = null!;
     public string ConnectionString { get; private set; } = "";
 
@@ -39,6 +43,7 @@ public sealed class RegisterFixture : IAsyncLifetime
             web.UseEnvironment("Development");
             web.UseSetting("ConnectionStrings:Register", ConnectionString);
             web.UseSetting("Auth:SigningKey", SigningKey);
+            web.ConfigureLogging(logging => logging.AddProvider(Logs).AddFilter<CapturedLogs>(null, LogLevel.Trace));
             web.ConfigureServices(services =>
             {
                 // The register's clock stands still at a known instant: no test depends on when it runs.

@@ -157,7 +157,7 @@ public sealed class RegisterApi(IAlbaHost host)
             s.Post.Text(json).ToUrl(url);
             s.WithRequestHeader("Content-Type", "application/json");
             Authorise(s, who);
-            foreach (var (name, value) in headers) s.WithRequestHeader(name, value);
+            s.ConfigureHttpContext(c => { foreach (var (name, value) in headers) c.Request.Headers[name] = Microsoft.Extensions.Primitives.StringValues.Concat(c.Request.Headers[name], value); });
             s.IgnoreStatusCode();
         });
         return await ReplyOf(result);
@@ -169,7 +169,7 @@ public sealed class RegisterApi(IAlbaHost host)
         {
             s.Get.Url(url);
             Authorise(s, who);
-            foreach (var (name, value) in headers) s.WithRequestHeader(name, value);
+            s.ConfigureHttpContext(c => { foreach (var (name, value) in headers) c.Request.Headers[name] = Microsoft.Extensions.Primitives.StringValues.Concat(c.Request.Headers[name], value); });
             s.IgnoreStatusCode();
         });
         return await ReplyOf(result);

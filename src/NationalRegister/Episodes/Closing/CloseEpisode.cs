@@ -21,9 +21,9 @@ public static class CloseEpisodeEndpoint
         var fields = new FieldErrors();
         fields.Id(nameof(command.MessageId), command.MessageId);
         fields.NonNegative(nameof(command.ExpectedVersion), command.ExpectedVersion);
-        var closedAt = fields.Required(nameof(command.ClosedAt), command.ClosedAt);
+        var closedAt = fields.Instant(nameof(command.ClosedAt), command.ClosedAt);
         var closedBy = fields.Text(nameof(command.ClosedBy), command.ClosedBy, 200);
-        var summary = fields.Text(nameof(command.Summary), command.Summary, 4000);
+        var summary = fields.Text(nameof(command.Summary), command.Summary, 4000, freeText: true);
         return fields.Then(() => new EpisodeClosed(closedAt, closedBy, summary));
     }
 

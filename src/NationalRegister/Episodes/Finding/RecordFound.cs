@@ -21,7 +21,7 @@ public static class RecordFoundEndpoint
         var fields = new FieldErrors();
         fields.Id(nameof(command.MessageId), command.MessageId);
         fields.NonNegative(nameof(command.ExpectedVersion), command.ExpectedVersion);
-        var foundAt = fields.Required(nameof(command.FoundAt), command.FoundAt);
+        var foundAt = fields.Instant(nameof(command.FoundAt), command.FoundAt);
         var location = fields.Text(nameof(command.Location), command.Location);
         var foundBy = fields.Text(nameof(command.FoundBy), command.FoundBy, 200);
         var outcome = fields.OneOf<FoundOutcome>(nameof(command.Outcome), command.Outcome);

@@ -22,15 +22,16 @@ public static class AssessRiskEndpoint
         var fields = new FieldErrors();
         fields.Id(nameof(command.MessageId), command.MessageId);
         fields.NonNegative(nameof(command.ExpectedVersion), command.ExpectedVersion);
-        if (!RiskGrading.TryParse(command.Level, out var level, out var refusal))
+        var grade = fields.OptionalText(nameof(command.Level), command.Level, 50) ?? "";
+        if (!RiskGrading.TryParse(grade, out var level, out var refusal))
         {
             fields.Add(nameof(command.Level), refusal);
             if (refusal == RiskGrading.AbsentScrapped) fields.Headline(refusal);
         }
-        var rationale = fields.Text(nameof(command.Rationale), command.Rationale, 4000);
+        var rationale = fields.Text(nameof(command.Rationale), command.Rationale, 4000, freeText: true);
         var assessedBy = fields.Text(nameof(command.AssessedBy), command.AssessedBy, 200);
-        var assessedAt = fields.Required(nameof(command.AssessedAt), command.AssessedAt);
-        return fields.Then(() => new RiskAssessed(level, command.Level?.Trim() ?? "", rationale, assessedBy, assessedAt));
+        var assessedAt = fields.Instant(nameof(command.AssessedAt), command.AssessedAt);
+        return fields.Then(() => new RiskAssessed(level, grade, rationale, assessedBy, assessedAt));
     }
 
     public static Task<IResult> Before(AssessRisk command, Episode episode, Caller caller, IDocumentSession session, CancellationToken ct) =>

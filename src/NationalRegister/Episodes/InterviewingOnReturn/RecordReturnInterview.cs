@@ -15,7 +15,7 @@ namespace NationalRegister.Episodes.InterviewingOnReturn;
 /// </summary>
 public sealed record RecordReturnInterview(
     Guid MessageId, long? ExpectedVersion, string? Outcome, DateTimeOffset? ConductedAt, string? ConductedBy,
-    IReadOnlyList<string>? Disclosures) : IAppendCommand;
+    IReadOnlyList<string?>? Disclosures) : IAppendCommand;
 
 public static class RecordReturnInterviewEndpoint
 {
@@ -26,12 +26,11 @@ public static class RecordReturnInterviewEndpoint
         fields.Id(nameof(command.MessageId), command.MessageId);
         fields.NonNegative(nameof(command.ExpectedVersion), command.ExpectedVersion);
         var outcome = fields.OneOf<ReturnInterviewOutcome>(nameof(command.Outcome), command.Outcome);
-        var conductedAt = fields.Required(nameof(command.ConductedAt), command.ConductedAt);
+        var conductedAt = fields.Instant(nameof(command.ConductedAt), command.ConductedAt);
         var conductedBy = fields.Text(nameof(command.ConductedBy), command.ConductedBy, 200);
-        var disclosures = command.Disclosures ?? [];
-        if (disclosures.Any(d => string.IsNullOrWhiteSpace(d) || d.Length > 2000))
-            fields.Add(nameof(command.Disclosures), "each disclosure must be non-empty text of at most 2000 characters.");
-        return fields.Then(() => new ReturnInterviewRecorded(outcome, conductedAt, conductedBy, [.. disclosures.Select(d => d.Trim())]));
+        // What the child disclosed, one entry each (e.g. "Child criminal exploitation"): a handful, never thousands.
+        var disclosures = fields.Texts(nameof(command.Disclosures), command.Disclosures, maxItems: 50, maxLength: 2000);
+        return fields.Then(() => new ReturnInterviewRecorded(outcome, conductedAt, conductedBy, disclosures));
     }
 
     public static Task<IResult> Before(RecordReturnInterview command, Episode episode, Caller caller, IDocumentSession session,

@@ -40,16 +40,16 @@ public static class ReportMissingEndpoint
         fields.Id(nameof(command.MessageId), command.MessageId);
         if (command.EpisodeId == Guid.Empty) fields.Add(nameof(command.EpisodeId), "must not be the empty uuid; leave it out to have one assigned.");
         var forceReference = fields.Text(nameof(command.ForceReference), command.ForceReference, 100);
-        var lastSeenAt = fields.Required(nameof(command.LastSeenAt), command.LastSeenAt);
+        var lastSeenAt = fields.Instant(nameof(command.LastSeenAt), command.LastSeenAt);
         var lastSeenLocation = fields.Text(nameof(command.LastSeenLocation), command.LastSeenLocation);
-        var circumstances = fields.Text(nameof(command.Circumstances), command.Circumstances, 4000);
-        var reportedAt = fields.Required(nameof(command.ReportedAt), command.ReportedAt);
+        var circumstances = fields.Text(nameof(command.Circumstances), command.Circumstances, 4000, freeText: true);
+        var reportedAt = fields.Instant(nameof(command.ReportedAt), command.ReportedAt);
         var reportedBy = fields.Text(nameof(command.ReportedBy), command.ReportedBy, 200);
         var localAuthority = fields.OptionalText(nameof(command.LocalAuthority), command.LocalAuthority, 200);
         var person = command.Person is { } p
             ? new PersonDetails(
                 fields.Text("person.forceSubjectId", p.ForceSubjectId, 100), fields.Text("person.givenName", p.GivenName, 200),
-                fields.Text("person.familyName", p.FamilyName, 200), fields.Required("person.dateOfBirth", p.DateOfBirth),
+                fields.Text("person.familyName", p.FamilyName, 200), fields.Date("person.dateOfBirth", p.DateOfBirth),
                 fields.Text("person.sex", p.Sex, 50))
             : fields.Missing(nameof(command.Person), new PersonDetails("", "", "", default, ""));
         return fields.Then(() => new MissingReport(command.EpisodeId, forceReference, person, lastSeenAt, lastSeenLocation, circumstances, reportedAt, reportedBy, localAuthority));

@@ -20,7 +20,7 @@ public static class RecordSightingEndpoint
         var fields = new FieldErrors();
         fields.Id(nameof(command.MessageId), command.MessageId);
         fields.NonNegative(nameof(command.ExpectedVersion), command.ExpectedVersion);
-        var seenAt = fields.Required(nameof(command.SeenAt), command.SeenAt);
+        var seenAt = fields.Instant(nameof(command.SeenAt), command.SeenAt);
         var location = fields.Text(nameof(command.Location), command.Location);
         var source = fields.Text(nameof(command.Source), command.Source, 200);
         return fields.Then(() => new SightingRecorded(seenAt, location, source));

@@ -34,6 +34,6 @@ public static class GetEpisodeEndpoint
         if (episode is null) return Problems.NotFound("episode", episodeId);
         return EpisodeAccess.MayRead(caller, episode)
             ? Results.Ok(EpisodeView.Of(episode))
-            : Problems.Forbidden($"Episode {episodeId} belongs to {episode.Force}; {caller.Agency} may not see it.");
+            : Problems.Forbidden($"{caller.Agency} may not see episode {episodeId}.");
     }
 }

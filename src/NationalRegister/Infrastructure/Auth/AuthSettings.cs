@@ -8,27 +8,31 @@ using Microsoft.IdentityModel.Tokens;
 namespace NationalRegister.Infrastructure.Auth;
 
 /// <summary>
-/// The "Auth" configuration section. Either a symmetric SigningKey (development, tests, small deployments that mint
-/// their own tokens with the token command) or an OpenID Connect Authority whose keys are discovered.
+/// The "Auth" configuration section. Either a symmetric SigningKey (tests and deployments that mint their own tokens
+/// with the token command) or an OpenID Connect Authority whose keys are discovered.
 /// </summary>
 public sealed class AuthSettings
 {
     public const string Section = "Auth";
+
+    /// <summary>
+    /// Development's key when none is set: public (it is in this repository), so anywhere else it is refused at start.
+    /// </summary>
+    public const string DevelopmentKey = "development-only-signing-key-not-for-production-use-0123456789";
+
+    /// <summary>HS256 needs at least 256 bits.</summary>
+    public const int MinimumKeyBytes = 32;
+
     public string? SigningKey { get; set; }
     public string? Authority { get; set; }
     public string Issuer { get; set; } = "national-register";
     public string Audience { get; set; } = "national-register";
     public double TokenLifetimeHours { get; set; } = 8;
 
-    public SymmetricSecurityKey Key()
-    {
-        var bytes = Encoding.UTF8.GetBytes(SigningKey ?? "");
-        // HS256 needs at least 256 bits; a short key is a configuration error, not something to pad silently.
-        return bytes.Length >= 32
-            ? new SymmetricSecurityKey(bytes)
-            : throw new InvalidOperationException(
-                "Auth:SigningKey must be at least 32 characters. Set Auth__SigningKey (or Auth__Authority for OpenID Connect).");
-    }
+    /// <summary>A token that lives longer than a shift is refused, whoever signed it.</summary>
+    public double MaxTokenLifetimeHours { get; set; } = 12;
+
+    public SymmetricSecurityKey Key() => new(Encoding.UTF8.GetBytes(SigningKey ?? ""));
 
     public string Issue(IEnumerable<Claim> claims, DateTimeOffset now) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
     {
@@ -42,14 +46,39 @@ public sealed class AuthSettings
     });
 }
 
+/// <summary>At start: a key anyone could hold, or none, stops the register there, saying what to set.</summary>
+public sealed class AuthSettingsCheck(IHostEnvironment environment) : IValidateOptions<AuthSettings>
+{
+    private const string WhatToSet =
+        "Set Auth__SigningKey to a secret of at least 32 bytes (e.g. `openssl rand -base64 48`), or Auth__Authority to an OpenID Connect authority.";
+
+    public ValidateOptionsResult Validate(string? name, AuthSettings settings)
+    {
+        if (settings.TokenLifetimeHours <= 0 || settings.TokenLifetimeHours > settings.MaxTokenLifetimeHours)
+            return ValidateOptionsResult.Fail($"Auth__TokenLifetimeHours must be more than 0 and at most Auth__MaxTokenLifetimeHours ({settings.MaxTokenLifetimeHours}).");
+        if (!string.IsNullOrWhiteSpace(settings.Authority)) return ValidateOptionsResult.Success;
+        if (string.IsNullOrWhiteSpace(settings.SigningKey))
+            return ValidateOptionsResult.Fail($"No signing key. {WhatToSet}");
+        if (Encoding.UTF8.GetByteCount(settings.SigningKey) < AuthSettings.MinimumKeyBytes)
+            return ValidateOptionsResult.Fail($"Auth__SigningKey is shorter than {AuthSettings.MinimumKeyBytes} bytes. {WhatToSet}");
+        if (settings.SigningKey == AuthSettings.DevelopmentKey && !environment.IsDevelopment())
+            return ValidateOptionsResult.Fail($"Auth__SigningKey is the development key, published in this repository, and this is {environment.EnvironmentName}. {WhatToSet}");
+        return ValidateOptionsResult.Success;
+    }
+}
+
 public static class AuthenticationSetup
 {
     public static IServiceCollection AddRegisterAuthentication(this IServiceCollection services)
     {
         services.AddOptions<AuthSettings>().BindConfiguration(AuthSettings.Section)
-            .Validate(s => !string.IsNullOrWhiteSpace(s.SigningKey) || !string.IsNullOrWhiteSpace(s.Authority),
-                "Set Auth__SigningKey (at least 32 characters) or Auth__Authority (an OpenID Connect authority).")
+            .PostConfigure<IHostEnvironment>((settings, environment) =>
+            {
+                if (environment.IsDevelopment() && string.IsNullOrWhiteSpace(settings.SigningKey) && string.IsNullOrWhiteSpace(settings.Authority))
+                    settings.SigningKey = AuthSettings.DevelopmentKey;
+            })
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthSettings>, AuthSettingsCheck>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<AuthSettings>>((jwt, settings) =>
@@ -63,9 +92,21 @@ public static class AuthenticationSetup
                     NameClaimType = RegisterClaims.Name,
                     RoleClaimType = RegisterClaims.Role,
                     ClockSkew = TimeSpan.FromMinutes(1),
+                    RequireExpirationTime = true,
                 };
                 if (!string.IsNullOrWhiteSpace(auth.Authority)) jwt.Authority = auth.Authority;
-                else if (!string.IsNullOrWhiteSpace(auth.SigningKey)) jwt.TokenValidationParameters.IssuerSigningKey = auth.Key();
+                else jwt.TokenValidationParameters.IssuerSigningKey = auth.Key();
+                jwt.Events = new JwtBearerEvents
+                {
+                    OnTokenValidated = context =>
+                    {
+                        // Lifetime from when it was issued (or first valid) to when it expires: a long-lived token is a stolen one waiting.
+                        if (context.SecurityToken is not JsonWebToken token
+                            || (token.ValidTo - (token.IssuedAt != DateTime.MinValue ? token.IssuedAt : token.ValidFrom)).TotalHours > auth.MaxTokenLifetimeHours)
+                            context.Fail($"Tokens may live {auth.MaxTokenLifetimeHours} hours at most.");
+                        return Task.CompletedTask;
+                    },
+                };
             });
         services.AddAuthorization(Policies.Add);
         return services;

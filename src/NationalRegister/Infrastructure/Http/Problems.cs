@@ -10,6 +10,7 @@ public static class Problems
     public static IResult NotFound(string what, Guid id) =>
         Problem(StatusCodes.Status404NotFound, $"Unknown {what}", $"No {what} has id {id}.");
 
+    /// <summary>What the caller may not do, and never whose record it is or what it holds (need to know, MoPI).</summary>
     public static IResult Forbidden(string detail) =>
         Problem(StatusCodes.Status403Forbidden, "Not yours to see or change", detail);
 
@@ -49,19 +50,56 @@ public sealed class FieldErrors
         return value;
     }
 
-    /// <summary>Required text, trimmed.</summary>
-    public string Text(string field, string? value, int maxLength = 500)
+    /// <summary>
+    /// Required text, trimmed. Single-line fields (names, references, codes) refuse tabs and line breaks as well as
+    /// control characters; free text (circumstances, rationales, summaries) keeps its paragraphs.
+    /// </summary>
+    public string Text(string field, string? value, int maxLength = 500, bool freeText = false)
     {
         if (string.IsNullOrWhiteSpace(value)) Add(field, "is required.");
-        else if (value.Length > maxLength) Add(field, $"must be at most {maxLength} characters.");
+        else Check(field, value, maxLength, freeText);
         return value?.Trim() ?? "";
     }
 
     /// <summary>Optional text, trimmed; blank is absent.</summary>
     public string? OptionalText(string field, string? value, int maxLength = 500)
     {
-        if (value is { Length: var n } && n > maxLength) Add(field, $"must be at most {maxLength} characters.");
+        if (value is not null) Check(field, value, maxLength, freeText: false);
         return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+
+    /// <summary>A list of free-text entries, each non-empty, at most <paramref name="maxItems"/> of them.</summary>
+    public IReadOnlyList<string> Texts(string field, IReadOnlyList<string?>? values, int maxItems, int maxLength)
+    {
+        values ??= [];
+        if (values.Count > maxItems) Add(field, $"may hold at most {maxItems} entries.");
+        else if (values.Any(v => string.IsNullOrWhiteSpace(v) || v.Length > maxLength || CommandBodies.HasControl(v)))
+            Add(field, $"each entry must be non-empty text of at most {maxLength} characters, without control characters.");
+        return [.. values.Select(v => v?.Trim() ?? "")];
+    }
+
+    /// <summary>An instant no earlier than 1900: a register of the living has nothing before that.</summary>
+    public DateTimeOffset Instant(string field, DateTimeOffset? value)
+    {
+        if (value is null) Add(field, "is required.");
+        else if (value < Earliest) Add(field, "must be after 1900-01-01.");
+        return value.GetValueOrDefault();
+    }
+
+    public DateOnly Date(string field, DateOnly? value)
+    {
+        if (value is null) Add(field, "is required.");
+        else if (value < DateOnly.FromDateTime(Earliest.UtcDateTime)) Add(field, "must be after 1900-01-01.");
+        return value.GetValueOrDefault();
+    }
+
+    private static readonly DateTimeOffset Earliest = new(1900, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private void Check(string field, string value, int maxLength, bool freeText)
+    {
+        if (value.Length > maxLength) Add(field, $"must be at most {maxLength} characters.");
+        else if (CommandBodies.HasControl(value, allowLineBreaks: freeText))
+            Add(field, freeText ? "must not contain control characters." : "must be one line, without tabs or control characters.");
     }
 
     /// <summary>A required object that is absent: noted, and a placeholder returned so reading can go on.</summary>
@@ -87,7 +125,7 @@ public sealed class FieldErrors
     {
         if (string.IsNullOrWhiteSpace(value)) Add(field, "is required.");
         else if (!Enum.TryParse<TEnum>(value, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(value, out _))
-            Add(field, $"'{value}' is not one of {string.Join(", ", Enum.GetNames<TEnum>())}.");
+            Add(field, $"is not one of {string.Join(", ", Enum.GetNames<TEnum>())}.");
         else return parsed;
         return default;
     }

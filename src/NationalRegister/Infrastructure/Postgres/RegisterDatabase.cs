@@ -1,3 +1,5 @@
+using System.Data.Common;
+using System.Globalization;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using NationalRegister.LocalPostgres;
 using Npgsql;
@@ -6,8 +8,8 @@ namespace NationalRegister.Infrastructure.Postgres;
 
 /// <summary>
 /// Where the register's PostgreSQL is: ConnectionStrings:Register when set (nothing is started), otherwise the embedded
-/// default, a private server run from the machine's own binaries in Register:DataDirectory and stopped when the host
-/// is disposed.
+/// default, a private server run from the machine's own binaries in Register:DataDirectory, kept running by
+/// <see cref="EmbeddedDatabaseSupervisor"/> and stopped when the host is disposed.
 /// </summary>
 /// <remarks>
 /// The event store is built, and reads <see cref="ConnectionString"/>, as soon as Program.cs maps the endpoints (Wolverine
@@ -19,16 +21,62 @@ public sealed class RegisterDatabase(IConfiguration configuration, ILogger<Regis
 {
     public const string ConnectionStringName = "Register";
 
+    /// <summary>
+    /// Connections one register process may hold, unless configured (Register:MaxPoolSize) or set in the connection string:
+    /// well under the embedded server's max_connections (200), so that a burst of requests queues for a connection (for up
+    /// to Npgsql's Timeout) instead of taking every connection the server has.
+    /// </summary>
+    public const int DefaultMaxPoolSize = 40;
+
+    /// <summary>How the register's connections are named in pg_stat_activity and the server's log.</summary>
+    public const string ApplicationName = "national-register";
+
     /// <summary>For commands that never use the database: the store is still built, but any use of it fails saying why.</summary>
     private const string NoServer = "Host=embedded-postgres-not-started-for-this-command.invalid;Database=register;Username=postgres";
 
     private LocalPostgresServer? _embedded;
     private string? _connectionString;
 
-    /// <summary>The configured connection string, or the embedded server's once <see cref="StartAsync"/> has run.</summary>
-    public string ConnectionString => Configured ?? _connectionString ?? throw new InvalidOperationException(
+    /// <summary>
+    /// The configured connection string, or the embedded server's once <see cref="StartAsync"/> has run, with the register's
+    /// pool bound and application name unless the connection string sets them itself.
+    /// </summary>
+    public string ConnectionString => _connectionString ??= WithRegisterDefaults(Configured ?? throw new InvalidOperationException(
         "No connection string 'Register' is configured and the embedded PostgreSQL has not been started: " +
-        $"call {nameof(RegisterDatabase)}.{nameof(StartForCommand)} before the event store is built (Program.cs does).");
+        $"call {nameof(RegisterDatabase)}.{nameof(StartForCommand)} before the event store is built (Program.cs does)."));
+
+    /// <summary>The embedded server, when the register runs one (null with a configured connection string).</summary>
+    internal LocalPostgresServer? Embedded => _embedded;
+
+    /// <summary>The embedded server's state, kept by <see cref="EmbeddedDatabaseSupervisor"/>.</summary>
+    public EmbeddedDatabaseState State { get; internal set; }
+
+    /// <summary>Which database this is, for /health and logs: never the password.</summary>
+    public string Description
+    {
+        get
+        {
+            if (_embedded is { } server)
+            {
+                var state = State switch
+                {
+                    EmbeddedDatabaseState.Restarting => $"restarting on 127.0.0.1:{server.Port}",
+                    EmbeddedDatabaseState.Failed => $"failed: could not restart it on 127.0.0.1:{server.Port}",
+                    _ when !server.OwnsServer => $"running on 127.0.0.1:{server.Port} (started by another process, which owns it)",
+                    _ => $"running on 127.0.0.1:{server.Port}",
+                };
+                return $"embedded PostgreSQL, {state}, data directory {server.DataDirectory}";
+            }
+
+            if (Configured is null)
+            {
+                return "embedded PostgreSQL, not started";
+            }
+
+            var external = new NpgsqlConnectionStringBuilder(Configured);
+            return string.Create(CultureInfo.InvariantCulture, $"external PostgreSQL at {external.Host}:{external.Port}");
+        }
+    }
 
     private string? Configured => configuration.GetConnectionString(ConnectionStringName) is { Length: > 0 } configured ? configured : null;
 
@@ -41,7 +89,8 @@ public sealed class RegisterDatabase(IConfiguration configuration, ILogger<Regis
             ? dir
             : LocalPostgresServer.DefaultDataDirectory();
         _embedded = await LocalPostgresServer.StartAsync(new LocalPostgresOptions(dataDirectory), logger, cancellationToken);
-        _connectionString = _embedded.ConnectionString;
+        State = EmbeddedDatabaseState.Running;
+        _connectionString = WithRegisterDefaults(_embedded.ConnectionString);
     }
 
     /// <summary>
@@ -70,27 +119,56 @@ public sealed class RegisterDatabase(IConfiguration configuration, ILogger<Regis
         }
     }
 
+    private string WithRegisterDefaults(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        // Npgsql's own rendering names each keyword one way and holds only those that were set.
+        var given = new DbConnectionStringBuilder { ConnectionString = builder.ConnectionString };
+        if (!given.ContainsKey("Maximum Pool Size")) builder.MaxPoolSize = Math.Max(MaxPoolSize(), builder.MinPoolSize);
+        if (!given.ContainsKey("Application Name")) builder.ApplicationName = ApplicationName;
+        return builder.ConnectionString;
+    }
+
+    private int MaxPoolSize() => configuration["Register:MaxPoolSize"] switch
+    {
+        null or "" => DefaultMaxPoolSize,
+        var text when int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var size) && size > 0 => size,
+        var text => throw new InvalidOperationException($"Register:MaxPoolSize must be a whole number above 0, not '{text}'."),
+    };
+
     public ValueTask DisposeAsync() => _embedded?.DisposeAsync() ?? ValueTask.CompletedTask;
 
     public void Dispose() => _embedded?.Dispose();
 }
 
-/// <summary>/health: can the register reach its database?</summary>
+public enum EmbeddedDatabaseState
+{
+    Running,
+    Restarting,
+    Failed,
+}
+
+/// <summary>/health: can the register reach its database, and which one is it?</summary>
 public sealed class DatabaseHealthCheck(RegisterDatabase database) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
+        var description = database.Description;
+        if (database.State == EmbeddedDatabaseState.Failed) return HealthCheckResult.Unhealthy(description);
         try
         {
-            await using var connection = new NpgsqlConnection(database.ConnectionString);
+            // A connection of its own, not one from the pool: after the server restarts, the pool's idle connections are dead
+            // until used once, and the check would fail although the database is back.
+            var unpooled = new NpgsqlConnectionStringBuilder(database.ConnectionString) { Pooling = false };
+            await using var connection = new NpgsqlConnection(unpooled.ConnectionString);
             await connection.OpenAsync(cancellationToken);
             await using var command = new NpgsqlCommand("select 1", connection);
             await command.ExecuteScalarAsync(cancellationToken);
-            return HealthCheckResult.Healthy("PostgreSQL reachable");
+            return HealthCheckResult.Healthy(description);
         }
         catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
         {
-            return HealthCheckResult.Unhealthy("PostgreSQL unreachable", e);
+            return HealthCheckResult.Unhealthy($"{description}: unreachable", e);
         }
     }
 }

@@ -28,16 +28,23 @@ public sealed partial class GetPersonHistoryEndpoint
 {
     public const string JustificationHeader = "X-Justification";
 
-    /// <summary>Data Protection Act 2018 s62: every consultation needs a stated justification.</summary>
-    public static ProblemDetails Validate(HttpContext http) =>
-        string.IsNullOrWhiteSpace(http.Request.Headers[JustificationHeader].ToString())
-            ? new ProblemDetails
-            {
-                Status = StatusCodes.Status400BadRequest,
-                Title = "Justification required",
-                Detail = $"Reading a person's history needs an {JustificationHeader} header saying why (Data Protection Act 2018, s62).",
-            }
-            : WolverineContinue.NoProblems;
+    /// <summary>Data Protection Act 2018 s62: every consultation needs a stated justification, given once.</summary>
+    public static ProblemDetails Validate(HttpContext http)
+    {
+        var given = http.Request.Headers[JustificationHeader];
+        var problem = given.Count switch
+        {
+            0 => $"Reading a person's history needs an {JustificationHeader} header saying why (Data Protection Act 2018, s62): " +
+                 "10 to 500 characters.",
+            > 1 => $"Give {JustificationHeader} once: one reason for one consultation.",
+            _ when given.ToString().Trim().Length is < 10 or > 500 => $"{JustificationHeader} must be 10 to 500 characters.",
+            _ when CommandBodies.HasControl(given.ToString(), allowLineBreaks: false) => $"{JustificationHeader} must be one line of text.",
+            _ => null,
+        };
+        return problem is null
+            ? WolverineContinue.NoProblems
+            : new ProblemDetails { Status = StatusCodes.Status400BadRequest, Title = "Justification required", Detail = problem };
+    }
 
     [WolverineGet("/api/people/{personId}/history", OperationId = "GetPersonHistory")]
     [Authorize(Policy = Policies.Auditor)]
@@ -49,7 +56,8 @@ public sealed partial class GetPersonHistoryEndpoint
         var episodeIds = await session.Query<Episode>().Where(e => e.PersonId == personId).Select(e => e.Id).ToListAsync(ct);
         if (episodeIds.Count == 0) return Problems.NotFound("person", personId);
 
-        LogConsulted(logger, caller.User, personId, http.Request.Headers[JustificationHeader].ToString(), caller.CorrelationId);
+        // Who, whom and when; the justification itself goes to the access log (auditors' work), never to operational logs.
+        LogConsulted(logger, caller.User, personId, caller.CorrelationId);
 
         var events = await session.Events.QueryAllRawEvents()
             .Where(e => episodeIds.Contains(e.StreamId))
@@ -59,6 +67,6 @@ public sealed partial class GetPersonHistoryEndpoint
     }
 
     [LoggerMessage(LogLevel.Information,
-        "Person history consulted: {User} read person {PersonId} because {Justification} (correlation {CorrelationId})")]
-    private static partial void LogConsulted(ILogger logger, string user, Guid personId, string justification, string correlationId);
+        "Person history consulted: {User} read person {PersonId}, with a justification (correlation {CorrelationId})")]
+    private static partial void LogConsulted(ILogger logger, string user, Guid personId, string correlationId);
 }
