@@ -1,18 +1,21 @@
 using JasperFx;
+using NationalRegister.Analytics;
 using NationalRegister.Episodes;
 using NationalRegister.Infrastructure;
 using NationalRegister.Infrastructure.Auth;
 using NationalRegister.Infrastructure.Http;
 using NationalRegister.Infrastructure.Postgres;
 using NationalRegister.Infrastructure.Telemetry;
+using NationalRegister.People;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, EnvironmentName = HostEnvironment.Name() });
 
 builder.AddCommandLine(args);
 builder.AddServiceDefaults();
-builder.AddEventStore(options => options.AddEpisodes());
+builder.AddEventStore(options => options.AddEpisodes().AddPeople().AddAnalytics());
 builder.AddMessaging();
+builder.AddEpisodeSettings();
 builder.Services.AddRegisterAuthentication();
 builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
 builder.Services.AddSingleton(TimeProvider.System);

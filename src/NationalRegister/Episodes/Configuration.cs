@@ -1,4 +1,5 @@
 using JasperFx.Events.Projections;
+using System.Globalization;
 using Marten;
 using Wolverine.Http;
 
@@ -10,7 +11,7 @@ public static class Configuration
     {
         options.Events.AddEventTypes([
             typeof(MissingReported), typeof(RiskAssessed), typeof(SightingRecorded),
-            typeof(PersonFound), typeof(ReturnInterviewRecorded), typeof(EpisodeClosed),
+            typeof(PersonFound), typeof(ReturnInterviewRecorded), typeof(EpisodeClosed), typeof(EpisodeTransferred), typeof(EpisodeReviewed),
         ]);
 
         // Inline: the episode view commits with its events and doubles as the decider state, one read per command.
@@ -18,6 +19,17 @@ public static class Configuration
         options.Schema.For<Episode>().Duplicate(e => e.PersonId);
 
         return options;
+    }
+
+    public static WebApplicationBuilder AddEpisodeSettings(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ReviewIntervals>().Configure<IConfiguration>((intervals, configuration) =>
+        {
+            foreach (var force in configuration.GetSection(ReviewIntervals.Section).GetChildren())
+                intervals.Forces[force.Key] = force.GetChildren().ToDictionary(
+                    level => level.Key, level => double.Parse(level.Value ?? "", CultureInfo.InvariantCulture), StringComparer.OrdinalIgnoreCase);
+        });
+        return builder;
     }
 
     public static WolverineHttpOptions AddEpisodeWriters(this WolverineHttpOptions http)

@@ -26,6 +26,10 @@ public sealed record Episode
     public ReturnInterviewOutcome? ReturnInterviewOutcome { get; init; }
     public DateTimeOffset? ReturnInterviewConductedAt { get; init; }
     public DateTimeOffset? ClosedAt { get; init; }
+    /// <summary>Forces that held the episode before it was transferred: they keep read access.</summary>
+    public IReadOnlyList<string> PreviousForces { get; init; } = [];
+    public DateTimeOffset? LastReviewedAt { get; init; }
+    public DateTimeOffset? NextReviewDue { get; init; }
 
     public static Episode Create(MissingReported e) => new()
     {
@@ -55,4 +59,8 @@ public sealed record Episode
         this with { ReturnInterviewOutcome = e.Outcome, ReturnInterviewConductedAt = e.ConductedAt };
 
     public Episode Apply(EpisodeClosed e) => this with { Status = EpisodeStatus.Closed, ClosedAt = e.ClosedAt };
+
+    public Episode Apply(EpisodeTransferred e) => this with { Force = e.ToForce, PreviousForces = [.. PreviousForces, e.FromForce] };
+
+    public Episode Apply(EpisodeReviewed e) => this with { LastReviewedAt = e.ReviewedAt, NextReviewDue = e.NextReviewDue };
 }

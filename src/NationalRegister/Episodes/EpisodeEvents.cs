@@ -58,6 +58,20 @@ public sealed record EpisodeClosed(DateTimeOffset ClosedAt, string ClosedBy, str
     DateTimeOffset IEpisodeEvent.OccurredAt => ClosedAt;
 }
 
+/// <summary>The case moves to another force (the person is, or is believed to be, in its area); the sender keeps read access.</summary>
+public sealed record EpisodeTransferred(string FromForce, string ToForce, string Reason, DateTimeOffset TransferredAt) : IEpisodeEvent
+{
+    DateTimeOffset IEpisodeEvent.OccurredAt => TransferredAt;
+}
+
+/// <summary>A supervisor's review of an open case. Intervals are each force's own (configuration, never code).</summary>
+/// <param name="NextReviewDue">When the supervisor set the next review; otherwise it falls due by the force's interval.</param>
+public sealed record EpisodeReviewed(string ReviewedBy, DateTimeOffset ReviewedAt, bool RiskConfirmed, DateTimeOffset? NextReviewDue)
+    : IEpisodeEvent
+{
+    DateTimeOffset IEpisodeEvent.OccurredAt => ReviewedAt;
+}
+
 public enum FoundOutcome { SafeAndWell, Harmed, CrimeVictim, Deceased }
 
 public enum ReturnInterviewOutcome { Completed, Declined, NotPossible }

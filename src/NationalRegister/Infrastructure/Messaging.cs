@@ -31,6 +31,10 @@ public static class Messaging
             // Explicit, so endpoints are found whichever assembly (a test runner, say) started the process.
             opts.ApplicationAssembly = typeof(Messaging).Assembly;
             opts.Policies.AutoApplyTransactions();
+            // One node runs every agent (the projections among them) itself; several nodes share them out: Register__Durability=Balanced.
+            opts.Durability.Mode = builder.Configuration["Register:Durability"] is { } mode
+                ? Enum.Parse<DurabilityMode>(mode, ignoreCase: true)
+                : DurabilityMode.Solo;
             // Nothing acknowledged is lost: messages wait in PostgreSQL, beside the events they came with, until handled or sent.
             opts.Policies.UseDurableLocalQueues();
             opts.Policies.UseDurableOutboxOnAllSendingEndpoints();

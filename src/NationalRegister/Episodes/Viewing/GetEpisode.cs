@@ -1,4 +1,5 @@
 using Marten;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using NationalRegister.Infrastructure.Auth;
@@ -9,15 +10,20 @@ namespace NationalRegister.Episodes.Viewing;
 
 public sealed record ReturnInterviewView(DateTimeOffset? DueBy, ReturnInterviewOutcome? Outcome, DateTimeOffset? ConductedAt);
 
+public sealed record ReviewView(DateTimeOffset? LastReviewedAt, DateTimeOffset? NextReviewDue);
+
+/// <param name="ForceReference">The force's own reference: for forces, local authorities and auditors, never analysts.</param>
 public sealed record EpisodeView(
-    Guid EpisodeId, EpisodeStatus Status, string Force, string ForceReference, Guid PersonId, bool IsChild, string? LocalAuthority,
+    Guid EpisodeId, EpisodeStatus Status, string Force, string? ForceReference, Guid PersonId, bool IsChild, string? LocalAuthority,
     RiskLevel? RiskLevel, int RiskAssessments, DateTimeOffset ReportedAt, DateTimeOffset LastSeenAt, DateTimeOffset? FoundAt,
-    FoundOutcome? Outcome, int Sightings, ReturnInterviewView? ReturnInterview, DateTimeOffset? ClosedAt, long Version)
+    FoundOutcome? Outcome, int Sightings, ReturnInterviewView? ReturnInterview, ReviewView Review, IReadOnlyList<string> PreviousForces,
+    DateTimeOffset? ClosedAt, long Version)
 {
-    public static EpisodeView Of(Episode e) => new(
-        e.Id, e.Status, e.Force, e.ForceReference, e.PersonId, e.IsChild, e.LocalAuthority, e.RiskLevel, e.RiskAssessments,
-        e.ReportedAt, e.LastSeenAt, e.FoundAt, e.Outcome, e.Sightings,
+    public static EpisodeView Of(Episode e, Caller caller, ReviewIntervals reviews) => new(
+        e.Id, e.Status, e.Force, caller.Role == Roles.Analyst ? null : e.ForceReference, e.PersonId, e.IsChild, e.LocalAuthority, e.RiskLevel,
+        e.RiskAssessments, e.ReportedAt, e.LastSeenAt, e.FoundAt, e.Outcome, e.Sightings,
         e.IsChild ? new ReturnInterviewView(EpisodeRules.ReturnInterviewDueBy(e), e.ReturnInterviewOutcome, e.ReturnInterviewConductedAt) : null,
+        new ReviewView(e.LastReviewedAt, e.Status == EpisodeStatus.Closed ? null : reviews.NextReviewDue(e)), e.PreviousForces,
         e.ClosedAt, e.Version);
 }
 
@@ -27,13 +33,14 @@ public static class GetEpisodeEndpoint
     [Authorize(Policy = Policies.EpisodeReader)]
     [ProducesResponseType<EpisodeView>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Get(Guid episodeId, Caller caller, IQuerySession session, CancellationToken ct)
+    public static async Task<IResult> Get(Guid episodeId, Caller caller, IQuerySession session, IOptions<ReviewIntervals> reviews,
+        CancellationToken ct)
     {
         // The inline snapshot is committed with the events, so this read is never stale.
         var episode = await session.LoadAsync<Episode>(episodeId, ct);
         if (episode is null) return Problems.NotFound("episode", episodeId);
         return EpisodeAccess.MayRead(caller, episode)
-            ? Results.Ok(EpisodeView.Of(episode))
+            ? Results.Ok(EpisodeView.Of(episode, caller, reviews.Value))
             : Problems.Forbidden($"{caller.Agency} may not see episode {episodeId}.");
     }
 }

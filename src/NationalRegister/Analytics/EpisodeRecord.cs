@@ -1,0 +1,87 @@
+using NationalRegister.Episodes;
+
+namespace NationalRegister.Analytics;
+
+/// <summary>
+/// One row per episode for the national views, kept up to date from the episode streams by the async daemon. It holds
+/// what analysts may see (an opaque personId, an age, no name, date of birth or reference) and the instants the
+/// views need; anything that depends on "now" (missing for over 72 hours, overdue) is worked out at query time.
+/// </summary>
+public sealed record EpisodeRecord
+{
+    public Guid Id { get; init; }
+    public Guid PersonId { get; init; }
+    public string Force { get; init; } = "";
+    public string? LocalAuthority { get; init; }
+    public bool IsChild { get; init; }
+    /// <summary>Whole years when last seen: the age band analysts see.</summary>
+    public int AgeWhenLastSeen { get; init; }
+    public EpisodeStatus Status { get; init; }
+    public RiskLevel? RiskLevel { get; init; }
+    public RiskLevel? HighestRisk { get; init; }
+    public DateTimeOffset ReportedAt { get; init; }
+    public DateTimeOffset LastSeenAt { get; init; }
+    public DateTimeOffset? FoundAt { get; init; }
+    public FoundOutcome? Outcome { get; init; }
+    public DateTimeOffset? ReturnInterviewAt { get; init; }
+    public ReturnInterviewOutcome? ReturnInterviewOutcome { get; init; }
+    public DateTimeOffset? LastReviewedAt { get; init; }
+    public DateTimeOffset? NextReviewDue { get; init; }
+    public DateTimeOffset? ClosedAt { get; init; }
+
+    public static EpisodeRecord Create(MissingReported e) => new()
+    {
+        Id = e.EpisodeId,
+        PersonId = e.PersonId,
+        Force = e.Force,
+        LocalAuthority = e.LocalAuthority,
+        IsChild = e.IsChild,
+        AgeWhenLastSeen = AgeBands.YearsOld(e.Person.DateOfBirth, e.LastSeenAt),
+        Status = EpisodeStatus.Missing,
+        ReportedAt = e.ReportedAt,
+        LastSeenAt = e.LastSeenAt,
+    };
+
+    public EpisodeRecord Apply(RiskAssessed e) => this with
+    {
+        RiskLevel = e.Level,
+        HighestRisk = HighestRisk is { } h && h > e.Level ? h : e.Level,
+    };
+
+    public EpisodeRecord Apply(PersonFound e) => this with { Status = EpisodeStatus.Found, FoundAt = e.FoundAt, Outcome = e.Outcome };
+
+    public EpisodeRecord Apply(ReturnInterviewRecorded e) =>
+        this with { ReturnInterviewAt = e.ConductedAt, ReturnInterviewOutcome = e.Outcome };
+
+    public EpisodeRecord Apply(EpisodeClosed e) => this with { Status = EpisodeStatus.Closed, ClosedAt = e.ClosedAt };
+
+    public EpisodeRecord Apply(EpisodeTransferred e) => this with { Force = e.ToForce };
+
+    public EpisodeRecord Apply(EpisodeReviewed e) => this with { LastReviewedAt = e.ReviewedAt, NextReviewDue = e.NextReviewDue };
+}
+
+/// <summary>Ages as analysts see them: bands, never a date of birth.</summary>
+public static class AgeBands
+{
+    public static int YearsOld(DateOnly dateOfBirth, DateTimeOffset at)
+    {
+        var on = DateOnly.FromDateTime(at.UtcDateTime);
+        var years = on.Year - dateOfBirth.Year;
+        return dateOfBirth.AddYears(years) > on ? years - 1 : years;
+    }
+
+    public static string Of(int years) => years switch
+    {
+        < 12 => "under 12",
+        < 18 => "12-17",
+        < 25 => "18-24",
+        < 40 => "25-39",
+        < 60 => "40-59",
+        _ => "60 and over",
+    };
+
+    /// <summary>The same bands in SQL, over an integer column.</summary>
+    public static string Sql(string column) =>
+        $"case when {column} < 12 then 'under 12' when {column} < 18 then '12-17' when {column} < 25 then '18-24' " +
+        $"when {column} < 40 then '25-39' when {column} < 60 then '40-59' else '60 and over' end";
+}
