@@ -1,4 +1,5 @@
 using JasperFx;
+using NationalRegister.Alerts;
 using NationalRegister.Analytics;
 using NationalRegister.Episodes;
 using NationalRegister.Infrastructure;
@@ -13,9 +14,11 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 
 builder.AddCommandLine(args);
 builder.AddServiceDefaults();
-builder.AddEventStore(options => options.AddEpisodes().AddPeople().AddAnalytics());
-builder.AddMessaging();
+builder.AddEventStore(options => options.AddEpisodes().AddPeople().AddAnalytics().AddAlerts());
+builder.AddMessaging(opts => opts.AddAlerts());
 builder.AddEpisodeSettings();
+builder.AddAnalyticsServices();
+builder.AddAlertSettings();
 builder.Services.AddRegisterAuthentication();
 builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
 builder.Services.AddSingleton(TimeProvider.System);

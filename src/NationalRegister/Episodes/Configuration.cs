@@ -1,5 +1,5 @@
-using JasperFx.Events.Projections;
 using System.Globalization;
+using JasperFx.Events.Projections;
 using Marten;
 using Wolverine.Http;
 
@@ -27,7 +27,8 @@ public static class Configuration
         {
             foreach (var force in configuration.GetSection(ReviewIntervals.Section).GetChildren())
                 intervals.Forces[force.Key] = force.GetChildren().ToDictionary(
-                    level => level.Key, level => double.Parse(level.Value ?? "", CultureInfo.InvariantCulture), StringComparer.OrdinalIgnoreCase);
+                    level => Enum.TryParse<RiskLevel>(level.Key, ignoreCase: true, out var known) ? known.ToString() : ReviewIntervals.Ungraded,
+                    level => double.Parse(level.Value ?? "", CultureInfo.InvariantCulture), StringComparer.OrdinalIgnoreCase);
         });
         return builder;
     }

@@ -14,7 +14,7 @@ public static class Messaging
     /// Wolverine: HTTP endpoints and handlers in one transaction with Marten and the durable outbox, so whatever a handler
     /// appends, stores and publishes commits together or not at all.
     /// </summary>
-    public static WebApplicationBuilder AddMessaging(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddMessaging(this WebApplicationBuilder builder, Action<WolverineOptions> capabilities)
     {
         builder.Services.CritterStackDefaults(defaults =>
         {
@@ -39,6 +39,7 @@ public static class Messaging
             opts.Policies.UseDurableLocalQueues();
             opts.Policies.UseDurableOutboxOnAllSendingEndpoints();
             opts.UseRuntimeCompilation();
+            capabilities(opts);
         });
         builder.Services.AddWolverineHttp();
         builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(o =>
@@ -58,6 +59,8 @@ public static class Messaging
     {
         app.MapWolverineEndpoints(opts =>
         {
+            // "?page=abc" is a 400, not page 0.
+            opts.RejectUnparseableQueryValues = true;
             opts.AddParameterHandlingStrategy<CallerParameter>();
             opts.AddPolicy<CommandResponses>();
             capabilities(opts);

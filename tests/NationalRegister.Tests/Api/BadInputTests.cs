@@ -1,7 +1,7 @@
-using NationalRegister.Episodes;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using NationalRegister.Episodes;
 
 namespace NationalRegister.Tests.Api;
 

@@ -1,5 +1,5 @@
-using NationalRegister.Episodes;
 using System.Net;
+using NationalRegister.Episodes;
 
 namespace NationalRegister.Tests.Api;
 

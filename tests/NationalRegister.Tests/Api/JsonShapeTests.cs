@@ -17,7 +17,8 @@ public sealed class JsonShapeTests(RegisterFixture fixture) : RegisterTests(fixt
         json.Select(p => p.Key).ShouldBe(
         [
             "episodeId", "status", "force", "forceReference", "personId", "isChild", "localAuthority", "riskLevel",
-            "riskAssessments", "reportedAt", "lastSeenAt", "foundAt", "outcome", "sightings", "returnInterview", "closedAt", "version",
+            "riskAssessments", "reportedAt", "lastSeenAt", "foundAt", "outcome", "sightings", "returnInterview", "review", "previousForces",
+            "closedAt", "version",
         ]);
         json["status"]!.GetValue<string>().ShouldBe("Found");
         json["outcome"]!.GetValue<string>().ShouldBe("SafeAndWell");
@@ -26,6 +27,8 @@ public sealed class JsonShapeTests(RegisterFixture fixture) : RegisterTests(fixt
         json.ContainsKey("closedAt").ShouldBeTrue();
         json["returnInterview"]!.AsObject().Select(p => p.Key).ShouldBe(["dueBy", "outcome", "conductedAt"]);
         json["returnInterview"]!["dueBy"]!.GetValue<string>().ShouldBe("2026-11-28T11:00:00+00:00");
+        json["review"]!.AsObject().Select(p => p.Key).ShouldBe(["lastReviewedAt", "nextReviewDue"]);
+        json["previousForces"]!.AsArray().Count.ShouldBe(0);
         json["version"]!.GetValue<long>().ShouldBe(2);
     }
 }

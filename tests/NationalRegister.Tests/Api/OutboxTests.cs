@@ -1,6 +1,6 @@
 using Marten;
-using NationalRegister.Episodes;
 using Microsoft.Extensions.DependencyInjection;
+using NationalRegister.Episodes;
 using Wolverine;
 using Wolverine.Marten;
 using Wolverine.Tracking;

@@ -27,6 +27,10 @@ public sealed class PlatformTests(RegisterFixture fixture) : RegisterTests(fixtu
             "/api/episodes", "/api/episodes/{episodeId}/risk-assessments", "/api/episodes/{episodeId}/sightings",
             "/api/episodes/{episodeId}/found", "/api/episodes/{episodeId}/return-interviews", "/api/episodes/{episodeId}/closure",
             "/api/episodes/{episodeId}", "/api/people/{personId}", "/api/people/{personId}/history",
+            "/api/episodes/{episodeId}/transfer", "/api/episodes/{episodeId}/reviews", "/api/people/{personId}/merge",
+            "/api/people/{personId}/unmerge", "/api/people/possible-matches", "/api/analytics/summary", "/api/analytics/open-episodes",
+            "/api/analytics/long-term-missing", "/api/analytics/repeat-missing", "/api/analytics/reviews/overdue",
+            "/api/analytics/return-interviews/overdue", "/api/analytics/return-interviews/timeliness", "/api/reports/annual", "/api/alerts",
         ], ignoreOrder: true);
         var schemas = doc["components"]!["schemas"]!.AsObject().Select(s => s.Key).ToList();
         schemas.ShouldContain("ReportMissing");
@@ -42,7 +46,10 @@ public sealed class PlatformTests(RegisterFixture fixture) : RegisterTests(fixtu
     [InlineData("/api/episodes/{episodeId}/found", "post", new[] { "200", "400", "401", "403", "404", "409", "422" })]
     [InlineData("/api/episodes/{episodeId}/return-interviews", "post", new[] { "200", "400", "401", "403", "404", "409", "422" })]
     [InlineData("/api/episodes/{episodeId}/closure", "post", new[] { "200", "400", "401", "403", "404", "409", "422" })]
+    [InlineData("/api/episodes/{episodeId}/transfer", "post", new[] { "200", "400", "401", "403", "404", "409", "422" })]
+    [InlineData("/api/episodes/{episodeId}/reviews", "post", new[] { "200", "400", "401", "403", "404", "409", "422" })]
     [InlineData("/api/episodes/{episodeId}", "get", new[] { "200", "401", "403", "404" })]
+    [InlineData("/api/analytics/open-episodes", "get", new[] { "200", "400", "401", "403" })]
     public async Task the_openapi_document_states_every_answer_an_endpoint_can_give(string path, string method, string[] statuses)
     {
         var doc = (await Api.Get(As.Nobody, "/openapi/v1.json")).Json;

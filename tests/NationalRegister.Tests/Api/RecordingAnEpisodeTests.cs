@@ -1,6 +1,6 @@
+using System.Net;
 using System.Text.Json;
 using NationalRegister.Episodes;
-using System.Net;
 
 namespace NationalRegister.Tests.Api;
 

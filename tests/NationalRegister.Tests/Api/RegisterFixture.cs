@@ -1,12 +1,12 @@
 using Alba;
 using JasperFx.CommandLine;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Wolverine;
+using Microsoft.Extensions.Time.Testing;
 using NationalRegister.LocalPostgres;
+using Wolverine;
 
 namespace NationalRegister.Tests.Api;
 

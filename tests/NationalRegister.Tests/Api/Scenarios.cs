@@ -26,7 +26,7 @@ public sealed record As(string Role, string User, string? ForceCode = null, stri
     public static readonly As Nobody = new("", "");
 }
 
-public sealed record Reply(HttpStatusCode Status, JsonNode? Body, IReadOnlyDictionary<string, string> Headers)
+public sealed record Reply(HttpStatusCode Status, JsonNode? Body, IReadOnlyDictionary<string, string> Headers, string Text = "")
 {
     /// <summary>The register's own JSON conventions: camelCase, enums by name.</summary>
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
@@ -194,7 +194,8 @@ public sealed class RegisterApi(IAlbaHost host)
         var text = await result.ReadAsTextAsync();
         var response = result.Context.Response;
         var headers = response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        return new Reply((HttpStatusCode)response.StatusCode, string.IsNullOrWhiteSpace(text) ? null : JsonNode.Parse(text), headers);
+        var json = response.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true && !string.IsNullOrWhiteSpace(text);
+        return new Reply((HttpStatusCode)response.StatusCode, json ? JsonNode.Parse(text) : null, headers, text);
     }
 }
 
@@ -204,4 +205,61 @@ public abstract class RegisterTests(RegisterFixture fixture)
     protected RegisterFixture Fixture { get; } = fixture;
     protected static readonly As Gmp = As.Force("GMP");
     protected static readonly As Met = As.Force("MET", "PC 777");
+}
+
+/// <summary>A person as one force reported them: the personId, its episodes and their references.</summary>
+public sealed record Reported(Guid PersonId, string Subject, IReadOnlyList<Guid> Episodes, IReadOnlyList<string> References);
+
+/// <summary>One person across forces (issue #7): records reported under a force's own names, merged and unmerged by analysts.</summary>
+public static class PeopleVocabulary
+{
+    public const string Because = "Same child: name, date of birth and school match";
+
+    /// <summary>A child reported missing by a force, once or more, under the names and subject id that force gave.</summary>
+    public static async Task<Reported> ChildReportedBy(this RegisterApi api, As force, string givenName = "Sam",
+        string familyName = "Synthetic", DateOnly? dateOfBirth = null, int episodes = 1, string? subject = null,
+        DateTimeOffset? lastSeenAt = null)
+    {
+        subject ??= RegisterApi.NewSubject();
+        List<Guid> ids = [];
+        List<string> references = [];
+        Guid person = default;
+        for (var i = 0; i < episodes; i++)
+        {
+            var body = JsonSerializer.SerializeToNode(RegisterApi.Report(subject, dateOfBirth: dateOfBirth,
+                lastSeenAt: (lastSeenAt ?? RegisterApi.Now.AddHours(-6)).AddDays(-30 * (episodes - 1 - i))))!.AsObject();
+            body["person"]!["givenName"] = givenName;
+            body["person"]!["familyName"] = familyName;
+            var reply = await api.ReportMissing(force, body);
+            reply.Status.ShouldBe(HttpStatusCode.Created, reply.Body?.ToJsonString());
+            person = reply.PersonId;
+            ids.Add(reply.EpisodeId);
+            references.Add(body["forceReference"]!.GetValue<string>());
+        }
+
+        return new Reported(person, subject, ids, references);
+    }
+
+    public static Task<Reply> Merge(this RegisterApi api, As who, Guid person, Guid into, Guid? messageId = null,
+        string? rationale = Because) =>
+        api.Post(who, $"/api/people/{person}/merge", new { messageId = messageId ?? RegisterApi.NewId(), intoPersonId = into, rationale });
+
+    public static Task<Reply> Unmerge(this RegisterApi api, As who, Guid person, Guid? messageId = null,
+        string? rationale = "Different children: checked with both forces") =>
+        api.Post(who, $"/api/people/{person}/unmerge", new { messageId = messageId ?? RegisterApi.NewId(), rationale });
+
+    /// <summary>Merged, as an analyst decides it: the answer says what the record now points at.</summary>
+    public static async Task<NationalRegister.People.Merging.PersonLinked> Merged(this RegisterApi api, Guid person, Guid into)
+    {
+        var reply = await api.Merge(As.Analyst, person, into);
+        reply.Status.ShouldBe(HttpStatusCode.OK, reply.Body?.ToJsonString());
+        return reply.Read<NationalRegister.People.Merging.PersonLinked>();
+    }
+
+    public static async Task<NationalRegister.People.Merging.PersonLinked> Unmerged(this RegisterApi api, Guid person)
+    {
+        var reply = await api.Unmerge(As.Analyst, person);
+        reply.Status.ShouldBe(HttpStatusCode.OK, reply.Body?.ToJsonString());
+        return reply.Read<NationalRegister.People.Merging.PersonLinked>();
+    }
 }

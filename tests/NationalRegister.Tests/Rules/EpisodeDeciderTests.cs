@@ -2,8 +2,8 @@ using NationalRegister.Episodes;
 using NationalRegister.Episodes.Closing;
 using NationalRegister.Episodes.Finding;
 using NationalRegister.Episodes.GradingRisk;
-using NationalRegister.Episodes.Reporting;
 using NationalRegister.Episodes.InterviewingOnReturn;
+using NationalRegister.Episodes.Reporting;
 using NationalRegister.Episodes.Sighting;
 using NationalRegister.Infrastructure.Commands;
 

@@ -1,7 +1,7 @@
 using Marten;
-using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using NationalRegister.Infrastructure.Auth;
 using NationalRegister.Infrastructure.Http;
 using Wolverine.Http;

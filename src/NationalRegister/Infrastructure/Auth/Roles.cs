@@ -30,6 +30,10 @@ public static class Policies
     public const string EpisodeReader = nameof(EpisodeReader);
     public const string PersonReader = nameof(PersonReader);
     public const string Auditor = nameof(Auditor);
+    public const string AnalyticsReader = nameof(AnalyticsReader);
+    public const string Analyst = nameof(Analyst);
+    public const string LinkedPersonReader = nameof(LinkedPersonReader);
+    public const string PersonMerger = nameof(PersonMerger);
 
     public static void Add(AuthorizationOptions options)
     {
@@ -39,6 +43,14 @@ public static class Policies
             IsForce(c.User) || IsChildrensServices(c.User) || c.User.IsInRole(Roles.Analyst) || c.User.IsInRole(Roles.Auditor)));
         options.AddPolicy(PersonReader, p => p.RequireAssertion(c => IsForce(c.User) || c.User.IsInRole(Roles.Auditor)));
         options.AddPolicy(Auditor, p => p.RequireRole(Roles.Auditor));
+        options.AddPolicy(Analyst, p => p.RequireRole(Roles.Analyst));
+        // Analysts see the nation; a force its own episodes; children's services those of their local authority.
+        options.AddPolicy(AnalyticsReader, p => p.RequireAssertion(c => IsForce(c.User) || IsChildrensServices(c.User) || c.User.IsInRole(Roles.Analyst)));
+        // A person across forces: auditors, analysts (counts and an age band only) and forces with an episode for them.
+        options.AddPolicy(LinkedPersonReader, p => p.RequireAssertion(c =>
+            IsForce(c.User) || c.User.IsInRole(Roles.Analyst) || c.User.IsInRole(Roles.Auditor)));
+        // Merging two records into one person, and undoing it, is an analyst's decision.
+        options.AddPolicy(PersonMerger, p => p.RequireRole(Roles.Analyst));
     }
 
     private static bool IsForce(ClaimsPrincipal user) =>

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Npgsql;
 using NationalRegister.Infrastructure.Http;
 using NationalRegister.Infrastructure.Postgres;
+using Npgsql;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;

@@ -53,7 +53,9 @@ public sealed partial class GetPersonHistoryEndpoint
     public static async Task<IResult> Get(Guid personId, Caller caller, HttpContext http, IQuerySession session, ILogger<GetPersonHistoryEndpoint> logger,
         CancellationToken ct)
     {
-        var episodeIds = await session.Query<Episode>().Where(e => e.PersonId == personId).Select(e => e.Id).ToListAsync(ct);
+        // The person as now linked: the surviving record and every record merged into it, whichever id was asked for.
+        Guid[] records = [.. (await LinkedPerson.Resolve(session, personId, ct)).Records];
+        var episodeIds = await session.Query<Episode>().Where(e => records.Contains(e.PersonId)).Select(e => e.Id).ToListAsync(ct);
         if (episodeIds.Count == 0) return Problems.NotFound("person", personId);
 
         // Who, whom and when; the justification itself goes to the access log (auditors' work), never to operational logs.

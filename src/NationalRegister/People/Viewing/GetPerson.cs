@@ -1,4 +1,5 @@
 using Marten;
+using Marten.Events;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using NationalRegister.Episodes;
@@ -8,34 +9,33 @@ using Wolverine.Http;
 
 namespace NationalRegister.People.Viewing;
 
-public sealed record PersonView(
-    Guid PersonId, int Episodes, int Last90Days, int Last365Days, Guid? OpenEpisodeId, RiskLevel? HighestRiskEver,
-    IReadOnlyList<string> Forces)
-{
-    /// <summary>Windows count episodes by when the person went missing (last seen), up to now.</summary>
-    public static PersonView Of(Guid personId, IReadOnlyList<Episode> episodes, DateTimeOffset now) => new(
-        personId,
-        episodes.Count,
-        episodes.Count(e => e.LastSeenAt > now.AddDays(-90) && e.LastSeenAt <= now),
-        episodes.Count(e => e.LastSeenAt > now.AddDays(-365) && e.LastSeenAt <= now),
-        episodes.Where(e => e.Status == EpisodeStatus.Missing).OrderByDescending(e => e.LastSeenAt).Select(e => (Guid?)e.Id).FirstOrDefault(),
-        episodes.Max(e => e.HighestRisk),
-        [.. episodes.Select(e => e.Force).Distinct().Order(StringComparer.Ordinal)]);
-}
-
 public static class GetPersonEndpoint
 {
+    /// <summary>Any id of the person answers: a record merged away answers with the record it was merged into.</summary>
     [WolverineGet("/api/people/{personId}", OperationId = "GetPerson")]
-    [Authorize(Policy = Policies.PersonReader)]
+    [Authorize(Policy = Policies.LinkedPersonReader)]
     [ProducesResponseType<PersonView>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     public static async Task<IResult> Get(Guid personId, Caller caller, IQuerySession session, TimeProvider clock, CancellationToken ct)
     {
-        var episodes = await session.Query<Episode>().Where(e => e.PersonId == personId).ToListAsync(ct);
+        var person = await LinkedPerson.Resolve(session, personId, ct);
+        Guid[] records = [.. person.Records];
+        var episodes = await session.Query<Episode>().Where(e => records.Contains(e.PersonId)).ToListAsync(ct);
         if (episodes.Count == 0) return Problems.NotFound("person", personId);
-        // Auditors see anyone; a force only people it has reported at least once (need to know, MoPI).
+        // Auditors and analysts see anyone; a force only people it holds an episode for (need to know, MoPI).
         if (caller.IsForce && !episodes.Any(e => EpisodeAccess.IsOwningForce(caller, e)))
             return Problems.Forbidden($"{caller.Agency} has no episode for person {personId}.");
-        return Results.Ok(PersonView.Of(personId, episodes, clock.GetUtcNow()));
+
+        // The reports behind what the caller may see, and the newest episode's for the age band: one read of the events.
+        var detailed = PersonView.DetailsFor(caller);
+        var newest = episodes.MaxBy(e => e.LastSeenAt)!.Id;
+        Guid[] wanted = [.. episodes.Where(e => detailed(e.Force)).Select(e => e.Id).Append(newest).Distinct()];
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => wanted.Contains(e.StreamId))
+            .Where(e => e.EventTypesAre(typeof(MissingReported)))
+            .OrderBy(e => e.Sequence)
+            .ToListAsync(ct);
+        MissingReported[] reports = [.. events.Select(e => e.Data).OfType<MissingReported>()];
+        return Results.Ok(PersonView.Of(person, episodes, reports, detailed, clock.GetUtcNow()));
     }
 }

@@ -1,0 +1,112 @@
+using Marten;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using NationalRegister.Infrastructure.Auth;
+using Wolverine.Http;
+
+namespace NationalRegister.Analytics;
+
+public sealed record ReportPeriod(DateOnly From, DateOnly To);
+
+public sealed record Breakdown(string Key, long Incidents);
+
+public sealed record ForceBreakdown(string Force, long Incidents, long Individuals);
+
+/// <summary>
+/// The national data report for a period (UK days, both ends included), on the lines of the NCA's annual missing persons
+/// data report: incidents (episodes reported in the period), individuals (people, merged records counted once), children
+/// and adults, by reporting force, by the highest risk level reached, by outcome, by how long until found, and the share of
+/// individuals missing more than once in the period.
+/// </summary>
+public sealed record AnnualReport(
+    DateOnly From, DateOnly To, long Incidents, long Individuals, long ChildIncidents, long AdultIncidents, long ChildIndividuals,
+    long AdultIndividuals, IReadOnlyList<ForceBreakdown> ByForce, IReadOnlyList<Breakdown> ByRiskLevel, IReadOnlyList<Breakdown> ByOutcome,
+    IReadOnlyList<Breakdown> ByDuration, decimal ShareMissingMoreThanOnce, AsOf AsOf);
+
+/// <summary>One line of the report as CSV: measure, key, value.</summary>
+public sealed record ReportLine(string Measure, string Key, decimal Value);
+
+public static class AnnualReportEndpoint
+{
+    private const string InPeriod =
+        $"from {Tables.Episodes} e left join {Tables.Links} l on l.id = e.person_id " +
+        "where e.reported_at >= :start and e.reported_at < :end and (:force is null or e.data->>'reportingForce' = :force) " +
+        "and (:localAuthority is null or e.local_authority = :localAuthority) and (:riskLevel is null or e.risk_level = :riskLevel)";
+
+    private sealed record Totals(
+        long Incidents, long Individuals, long ChildIncidents, long AdultIncidents, long ChildIndividuals, long AdultIndividuals,
+        long RepeatIndividuals);
+
+    public static (Scope?, ReportPeriod?, ProblemDetails) Validate(Caller caller, string? force, string? localAuthority, DateOnly? from,
+        DateOnly? to)
+    {
+        if (from is not { } start || to is not { } end || start > end)
+            return (null, null, new ProblemDetails
+            {
+                Status = StatusCodes.Status400BadRequest, Title = "Invalid period",
+                Detail = "Give from and to as dates (e.g. from=2025-04-01&to=2026-03-31), from not after to.",
+            });
+        var (scope, problem) = Scope.For(caller, force, localAuthority);
+        return (scope, new ReportPeriod(start, end), problem);
+    }
+
+    [WolverineGet("/api/reports/annual", OperationId = "AnnualReport")]
+    [Authorize(Policy = Policies.AnalyticsReader)]
+    [ProducesResponseType<AnnualReport>(StatusCodes.Status200OK)]
+    public static async Task<IResult> Get(Scope scope, ReportPeriod period, HttpContext http, IQuerySession session, Freshness freshness,
+        CancellationToken ct)
+    {
+        var (from, to) = period;
+        var p = new { scope.Force, scope.LocalAuthority, RiskLevel = (string?)null, start = Period.Start(from), end = Period.End(to) };
+        var person = Tables.Person;
+        var totals = (await Query.Rows<Totals>(session,
+            "select jsonb_build_object('incidents', count(*), 'individuals', count(distinct " + person + "), " +
+            "'childIncidents', count(*) filter (where e.is_child), 'adultIncidents', count(*) filter (where not e.is_child), " +
+            "'childIndividuals', count(distinct " + person + ") filter (where e.is_child), " +
+            "'adultIndividuals', count(distinct " + person + ") filter (where not e.is_child), " +
+            "'repeatIndividuals', (select count(*) from (select 1 " + InPeriod + " group by " + person + " having count(*) > 1) r)) " +
+            InPeriod, p, ct))[0];
+        var byForce = await Query.Rows<ForceBreakdown>(session,
+            "select jsonb_build_object('force', e.data->>'reportingForce', 'incidents', count(*), 'individuals', count(distinct " + person + ")) " +
+            InPeriod + " group by e.data->>'reportingForce' order by e.data->>'reportingForce'", p, ct);
+        var report = new AnnualReport(from, to, totals.Incidents, totals.Individuals, totals.ChildIncidents, totals.AdultIncidents,
+            totals.ChildIndividuals, totals.AdultIndividuals, byForce,
+            await By(session, "coalesce(e.data->>'highestRisk', 'Ungraded')", p, ct),
+            await By(session, "coalesce(e.data->>'outcome', 'NotYetFound')", p, ct),
+            await By(session, Duration, p, ct),
+            totals.Individuals == 0 ? 0 : Math.Round((decimal)totals.RepeatIndividuals / totals.Individuals, 3),
+            await freshness.Of(session, ct, Freshness.Episodes));
+        return Listing.WantsCsv(http) ? Listing.Csv(Lines(report), report.AsOf) : Results.Ok(report);
+    }
+
+    /// <summary>How long from last seen to found (NCA's bands).</summary>
+    private const string Duration =
+        "case when e.found_at is null then 'not yet found' " +
+        "when e.found_at - e.last_seen_at < interval '24 hours' then 'under 24 hours' " +
+        "when e.found_at - e.last_seen_at < interval '48 hours' then '24 to 48 hours' " +
+        "when e.found_at - e.last_seen_at < interval '7 days' then '2 to 7 days' else 'over 7 days' end";
+
+    private static async Task<IReadOnlyList<Breakdown>> By(IQuerySession session, string key, object p, CancellationToken ct) =>
+        await Query.Rows<Breakdown>(session,
+            $"select jsonb_build_object('key', {key}, 'incidents', count(*)) {InPeriod} group by {key} order by {key}", p, ct);
+
+    private static IEnumerable<ReportLine> Lines(AnnualReport r)
+    {
+        yield return new("incidents", "all", r.Incidents);
+        yield return new("individuals", "all", r.Individuals);
+        yield return new("incidents", "children", r.ChildIncidents);
+        yield return new("incidents", "adults", r.AdultIncidents);
+        yield return new("individuals", "children", r.ChildIndividuals);
+        yield return new("individuals", "adults", r.AdultIndividuals);
+        foreach (var f in r.ByForce)
+        {
+            yield return new("incidents by force", f.Force, f.Incidents);
+            yield return new("individuals by force", f.Force, f.Individuals);
+        }
+
+        foreach (var b in r.ByRiskLevel) yield return new("incidents by highest risk level", b.Key, b.Incidents);
+        foreach (var b in r.ByOutcome) yield return new("incidents by outcome", b.Key, b.Incidents);
+        foreach (var b in r.ByDuration) yield return new("incidents by time to found", b.Key, b.Incidents);
+        yield return new("share of individuals missing more than once", "all", r.ShareMissingMoreThanOnce);
+    }
+}

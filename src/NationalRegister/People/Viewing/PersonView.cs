@@ -1,0 +1,72 @@
+using NationalRegister.Episodes;
+using NationalRegister.Infrastructure.Auth;
+
+namespace NationalRegister.People.Viewing;
+
+/// <summary>One of a force's own episodes of the person.</summary>
+public sealed record EpisodeSummary(
+    Guid EpisodeId, string ForceReference, EpisodeStatus Status, DateTimeOffset ReportedAt, DateTimeOffset LastSeenAt);
+
+/// <summary>The person as one force's records give them: from the newest report of that force's episodes.</summary>
+public sealed record ForceRecord(
+    string Force, string ForceSubjectId, string GivenName, string FamilyName, DateOnly DateOfBirth, string Sex,
+    IReadOnlyList<EpisodeSummary> Episodes);
+
+public sealed record ForceEpisodes(string Force, int Episodes);
+
+/// <summary>
+/// A person across forces: the surviving record and every record merged into it. Counts are over all of them, for
+/// everyone who may read the person. Details (names, date of birth, subject ids, references, episode ids) are a force's
+/// own, for that force alone, and every force's for auditors; analysts get counts and an age band, never details.
+/// </summary>
+/// <param name="PersonId">The surviving record, whichever of the linked ids was asked for.</param>
+/// <param name="MergedFrom">The records merged into it.</param>
+/// <param name="AgeBand">From the age when last seen in the newest episode.</param>
+/// <param name="OpenEpisodeId">The newest open episode among those whose details the caller sees.</param>
+/// <param name="Records">One per force whose details the caller sees.</param>
+public sealed record PersonView(
+    Guid PersonId, IReadOnlyList<Guid> MergedFrom, string? AgeBand,
+    int Episodes, int Last90Days, int Last365Days, int OpenEpisodes, Guid? OpenEpisodeId, RiskLevel? HighestRiskEver,
+    IReadOnlyList<string> Forces, IReadOnlyList<ForceEpisodes> EpisodesByForce, IReadOnlyList<ForceRecord> Records)
+{
+    /// <summary>Whose details a caller sees: need to know (MoPI); analysts work with counts, never identities.</summary>
+    public static Func<string, bool> DetailsFor(Caller caller) => caller.Role switch
+    {
+        Roles.Auditor => _ => true,
+        Roles.Force when caller.Force is { } own => force => force == own,
+        _ => _ => false,
+    };
+
+    /// <summary>Windows count episodes by when the person went missing (last seen), up to now.</summary>
+    /// <param name="reports">The reports of at least the detailed forces' episodes and the newest episode, in the order recorded.</param>
+    public static PersonView Of(LinkedPerson person, IReadOnlyList<Episode> episodes, IReadOnlyList<MissingReported> reports,
+        Func<string, bool> detailed, DateTimeOffset now)
+    {
+        var forces = episodes.Select(e => e.Force).Distinct().Order(StringComparer.Ordinal).ToList();
+        var newest = episodes.MaxBy(e => e.LastSeenAt);
+        var newestReport = reports.LastOrDefault(r => r.EpisodeId == newest?.Id);
+        return new(
+            person.SurvivorId,
+            person.MergedFrom,
+            newestReport is null ? null : AgeBands.Of(AgeBands.YearsOld(newestReport.Person.DateOfBirth, newestReport.LastSeenAt)),
+            episodes.Count,
+            episodes.Count(e => e.LastSeenAt > now.AddDays(-90) && e.LastSeenAt <= now),
+            episodes.Count(e => e.LastSeenAt > now.AddDays(-365) && e.LastSeenAt <= now),
+            episodes.Count(e => e.Status == EpisodeStatus.Missing),
+            episodes.Where(e => e.Status == EpisodeStatus.Missing && detailed(e.Force)).OrderByDescending(e => e.LastSeenAt)
+                .Select(e => (Guid?)e.Id).FirstOrDefault(),
+            episodes.Max(e => e.HighestRisk),
+            forces,
+            [.. forces.Select(f => new ForceEpisodes(f, episodes.Count(e => e.Force == f)))],
+            [.. forces.Where(detailed).Select(f => RecordOf(f, [.. episodes.Where(e => e.Force == f)], reports)).OfType<ForceRecord>()]);
+    }
+
+    private static ForceRecord? RecordOf(string force, IReadOnlyList<Episode> episodes, IReadOnlyList<MissingReported> reports)
+    {
+        var own = episodes.Select(e => e.Id).ToHashSet();
+        if (reports.LastOrDefault(r => own.Contains(r.EpisodeId)) is not { Person: var p }) return null;
+        return new ForceRecord(force, p.ForceSubjectId, p.GivenName, p.FamilyName, p.DateOfBirth, p.Sex,
+            [.. episodes.OrderByDescending(e => e.LastSeenAt)
+                .Select(e => new EpisodeSummary(e.Id, e.ForceReference, e.Status, e.ReportedAt, e.LastSeenAt))]);
+    }
+}

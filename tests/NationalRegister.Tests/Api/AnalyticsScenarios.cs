@@ -1,0 +1,24 @@
+using System.Net;
+using Marten.Events;
+using NationalRegister.Analytics;
+
+namespace NationalRegister.Tests.Api;
+
+/// <summary>The analysts' vocabulary: national views read as typed records, once the async projections have caught up.</summary>
+public static class AnalyticsScenarios
+{
+    public static async Task CaughtUp(this RegisterFixture fixture) =>
+        await fixture.Host.WaitForNonStaleProjectionDataAsync(TimeSpan.FromSeconds(30));
+
+    public static async Task<T> View<T>(this RegisterApi api, As who, string url)
+    {
+        var reply = await api.Get(who, url);
+        reply.Status.ShouldBe(HttpStatusCode.OK, reply.Body?.ToJsonString());
+        return reply.Read<T>();
+    }
+
+    public static Task<PageOf<T>> List<T>(this RegisterApi api, As who, string url) => api.View<PageOf<T>>(who, url);
+
+    public static async Task<string> GetText(this RegisterApi api, As who, string url, string accept) =>
+        (await api.Get(who, url, ("Accept", accept))).Text;
+}
