@@ -6,13 +6,20 @@ namespace NationalRegister.Tests;
 /// <summary>The built register run as a process, the way the README runs it, with the tests' signing key.</summary>
 public static class RegisterProcess
 {
+    /// <summary>
+    /// The register as built in its own folder: the copy beside the tests shares a folder with test-only assemblies
+    /// (FsCheck's, xunit's) that JasperFx's command discovery would scan and fail on.
+    /// </summary>
+    public static readonly string Dll = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory,
+        "../../../../../src/NationalRegister/bin", new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name, "net10.0", "NationalRegister.dll"));
+
     public static ProcessStartInfo StartInfo(IDictionary<string, string?> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["Auth__SigningKey"] = RegisterFixture.SigningKey;
         foreach (var (name, value) in environment) start.Environment[name] = value;
-        foreach (var arg in args.Prepend(typeof(Program).Assembly.Location)) start.ArgumentList.Add(arg);
+        foreach (var arg in args.Prepend(Dll)) start.ArgumentList.Add(arg);
         return start;
     }
 
