@@ -15,7 +15,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.AddCommandLine(args);
 builder.AddServiceDefaults();
 builder.AddEventStore(options => options.AddEpisodes().AddPeople().AddAnalytics().AddAlerts());
-builder.AddMessaging(opts => opts.AddAlerts());
+builder.AddMessaging();
 builder.AddEpisodeSettings();
 builder.AddAnalyticsServices();
 builder.AddAlertSettings();

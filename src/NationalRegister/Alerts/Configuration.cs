@@ -1,9 +1,6 @@
-using JasperFx.Events;
 using JasperFx.Events.Projections;
 using Marten;
-using NationalRegister.Episodes;
-using NationalRegister.People;
-using Wolverine;
+using Wolverine.Marten;
 
 namespace NationalRegister.Alerts;
 
@@ -12,20 +9,10 @@ public static class Configuration
     public static StoreOptions AddAlerts(this StoreOptions options)
     {
         options.Events.AddEventTypes([typeof(RepeatMissingAlertRaised)]);
-        options.Projections.Snapshot<RepeatMissingAlert>(SnapshotLifecycle.Inline);
+        options.Projections.Snapshot<RepeatMissingAlert>(SnapshotLifecycle.Async);
+        options.Schema.For<RepeatMissingAlert>().Duplicate(a => a.PersonId).Duplicate(a => a.RaisedAt);
         return options;
     }
-
-    /// <summary>Detection reads then writes a person's alerts: one at a time on a node, so two reports cannot both miss or both raise.</summary>
-    public static WolverineOptions AddAlerts(this WolverineOptions opts)
-    {
-        opts.LocalQueue(Detection).Sequential();
-        opts.PublishMessage<IEvent<MissingReported>>().ToLocalQueue(Detection);
-        opts.PublishMessage<IEvent<PeopleMerged>>().ToLocalQueue(Detection);
-        return opts;
-    }
-
-    public const string Detection = "repeat-missing-detection";
 
     public static WebApplicationBuilder AddAlertSettings(this WebApplicationBuilder builder)
     {
@@ -34,6 +21,7 @@ public static class Configuration
             var configured = configuration.GetSection(RepeatThresholds.Section).Get<List<RepeatThresholds.Threshold>>();
             if (configured is { Count: > 0 }) thresholds.Thresholds = configured;
         });
+        builder.Services.SubscribeToEventsWithServices<RepeatMissingDetector>(ServiceLifetime.Singleton);
         return builder;
     }
 }

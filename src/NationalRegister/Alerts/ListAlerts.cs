@@ -23,7 +23,7 @@ public static class ListAlertsEndpoint
     [Authorize(Policy = Policies.AnalyticsReader)]
     [ProducesResponseType<PageOf<AlertView>>(StatusCodes.Status200OK)]
     public static async Task<IResult> Get(Scope scope, int? page, int? pageSize, HttpContext http, IQuerySession session,
-        CancellationToken ct)
+        Freshness freshness, CancellationToken ct)
     {
         var paging = Paging.Of(page, pageSize);
         var alerts = session.Query<RepeatMissingAlert>().AsQueryable();
@@ -34,9 +34,7 @@ public static class ListAlertsEndpoint
         var people = items.Select(a => a.PersonId).Distinct().ToArray();
         var survivors = (await session.LoadManyAsync<PersonLink>(ct, people)).Where(l => l.SurvivorId is not null)
             .ToDictionary(l => l.Id, l => l.SurvivorId!.Value);
-        // Alerts are written with their report's transaction (inline): as fresh as the last event.
-        var statistics = await session.DocumentStore.Advanced.FetchEventStoreStatistics(token: ct);
-        var asOf = new AsOf(statistics.EventSequenceNumber, null);
+        var asOf = await freshness.Of(session, ct, nameof(RepeatMissingAlert));
         return Listing.Answer(http, new PageOf<AlertView>(
             [.. items.Select(a => new AlertView(a.Id, survivors.GetValueOrDefault(a.PersonId, a.PersonId), a.Episodes, a.WindowDays, a.EpisodeIds,
                 a.Forces, a.LocalAuthorities, a.WindowStart, a.WindowEnd, a.RaisedAt))],

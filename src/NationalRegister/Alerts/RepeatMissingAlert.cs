@@ -10,7 +10,7 @@ public sealed record RepeatMissingAlertRaised(
     Guid AlertId, Guid PersonId, int Episodes, int WindowDays, IReadOnlyList<Guid> EpisodeIds, IReadOnlyList<string> Forces,
     IReadOnlyList<string> LocalAuthorities, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, DateTimeOffset RaisedAt);
 
-/// <summary>The alert as listed (inline: it exists as soon as it is raised).</summary>
+/// <summary>The alert as listed, kept from its event by the async daemon.</summary>
 public sealed record RepeatMissingAlert
 {
     public Guid Id { get; init; }

@@ -1,69 +1,117 @@
-using JasperFx.Events;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
 using Marten;
 using Microsoft.Extensions.Options;
 using NationalRegister.Episodes;
 using NationalRegister.Infrastructure.Commands;
 using NationalRegister.People;
+using Wolverine;
 using Wolverine.Attributes;
+using Wolverine.Marten.Subscriptions;
 
 namespace NationalRegister.Alerts;
 
 /// <summary>
-/// After each report (and each merge), counts the person's episodes (all their merged records, every force) in each
-/// threshold's window, which ends when the person was last seen this time, so a late report lands in the right window.
-/// A threshold reached raises one alert per burst: none again while an alert of that threshold covers the window.
+/// Reads the reports and merges after they commit (a Marten subscription run by the async daemon under Wolverine: in
+/// order, one page at a time, on one node) and counts each person's episodes, all their merged records and every force,
+/// in each threshold's window, which ends when the person was last seen this time, so a late report lands in the right
+/// window. A threshold reached raises one alert per burst: a message published through Wolverine's outbox, committed with
+/// the subscription's progress, which <see cref="AlertRecorder"/> records as an event (and any other system may subscribe
+/// to). Bursts older than the longest window raise nothing, so the first start over years of history is quiet. Forces'
+/// writes never wait for any of this.
 /// </summary>
-[WolverineHandler]
-public static class RepeatMissingDetector
+public sealed class RepeatMissingDetector : BatchSubscription
 {
     private static readonly Guid AlertNamespace = new("3b1e9d0c-7a52-5f84-b6c3-9e2d1a4f0c77");
+    private readonly RepeatThresholds _thresholds;
+    private readonly TimeProvider _clock;
 
-    public static Task Handle(IEvent<MissingReported> reported, IDocumentSession session, IOptions<RepeatThresholds> thresholds,
-        TimeProvider clock, CancellationToken ct) =>
-        Detect(session, reported.Data.PersonId, [reported.Data.EpisodeId], thresholds.Value, clock.GetUtcNow(), ct);
+    /// <summary>Alerts raised but perhaps not yet recorded (their message still in the outbox): one subscription, one node.</summary>
+    private readonly List<RepeatMissingAlert> _raised = [];
 
-    public static Task Handle(IEvent<PeopleMerged> merged, IDocumentSession session, IOptions<RepeatThresholds> thresholds,
-        TimeProvider clock, CancellationToken ct) =>
-        Detect(session, merged.Data.IntoPersonId, null, thresholds.Value, clock.GetUtcNow(), ct);
+    public RepeatMissingDetector(IOptions<RepeatThresholds> thresholds, TimeProvider clock) : base("RepeatMissingAlerts")
+    {
+        (_thresholds, _clock) = (thresholds.Value, clock);
+        IncludeType<MissingReported>();
+        IncludeType<PeopleMerged>();
+    }
 
-    /// <param name="ending">The episodes whose windows to check, or null for every episode of the person (after a merge).</param>
-    private static async Task Detect(IDocumentSession session, Guid personId, IReadOnlyList<Guid>? ending, RepeatThresholds thresholds,
-        DateTimeOffset now, CancellationToken ct)
+    public override async Task ProcessEventsAsync(EventRange page, ISubscriptionController controller, IDocumentOperations operations,
+        IMessageBus bus, CancellationToken cancellationToken)
+    {
+        var now = _clock.GetUtcNow();
+        _raised.RemoveAll(a => a.RaisedAt < now.AddHours(-1));
+        foreach (var e in page.Events)
+        {
+            var (person, ending) = e.Data switch
+            {
+                MissingReported r => (r.PersonId, (Guid?)r.EpisodeId),
+                PeopleMerged m => (m.IntoPersonId, null),
+                _ => (Guid.Empty, null),
+            };
+            if (person == Guid.Empty) continue;
+            foreach (var alert in await Detect(operations, person, ending, _raised, now, cancellationToken))
+            {
+                await bus.PublishAsync(alert);
+                _raised.Add(RepeatMissingAlert.Create(alert));
+            }
+        }
+    }
+
+    /// <param name="ending">The episode whose windows to check, or null for every episode of the person (after a merge).</param>
+    private async Task<List<RepeatMissingAlertRaised>> Detect(IQuerySession session, Guid personId, Guid? ending,
+        IReadOnlyList<RepeatMissingAlert> raisedRecently, DateTimeOffset now, CancellationToken ct)
     {
         var survivor = (await session.LoadAsync<PersonLink>(personId, ct))?.SurvivorId ?? personId;
         Guid[] records = [survivor, .. await session.Query<PersonLink>().Where(l => l.SurvivorId == survivor).Select(l => l.Id).ToListAsync(ct)];
         var episodes = await session.Query<Episode>().Where(e => records.Contains(e.PersonId)).ToListAsync(ct);
-        var alerts = (await session.Query<RepeatMissingAlert>().Where(a => records.Contains(a.PersonId)).ToListAsync(ct)).ToList();
+        // From the alert events themselves, not their async view, and those raised moments ago whose event may not be recorded yet.
+        List<RepeatMissingAlert> alerts =
+        [
+            .. (await session.Events.QueryRawEventDataOnly<RepeatMissingAlertRaised>().Where(a => records.Contains(a.PersonId)).ToListAsync(ct))
+                .Select(RepeatMissingAlert.Create),
+            .. raisedRecently.Where(a => records.Contains(a.PersonId)),
+        ];
+        var recent = now.AddDays(-_thresholds.Thresholds.Max(t => t.Days));
+        var found = new List<RepeatMissingAlertRaised>();
 
-        foreach (var end in episodes.Where(e => ending?.Contains(e.Id) ?? true).OrderBy(e => e.LastSeenAt))
-        foreach (var threshold in thresholds.Thresholds)
+        foreach (var end in episodes.Where(e => (ending is null || e.Id == ending) && e.LastSeenAt > recent).OrderBy(e => e.LastSeenAt))
+        foreach (var threshold in _thresholds.Thresholds)
         {
             var windowStart = end.LastSeenAt.AddDays(-threshold.Days);
             var inWindow = episodes.Where(e => e.LastSeenAt > windowStart && e.LastSeenAt <= end.LastSeenAt).OrderBy(e => e.LastSeenAt).ToList();
             if (inWindow.Count < threshold.Episodes) continue;
             if (alerts.Any(a => a.Episodes == threshold.Episodes && a.WindowDays == threshold.Days && a.WindowEnd > windowStart)) continue;
 
-            var raised = new RepeatMissingAlertRaised(
+            var alert = new RepeatMissingAlertRaised(
                 NameBasedId.Create(AlertNamespace, $"{survivor:D}\n{threshold.Episodes}\n{threshold.Days}\n{end.Id:D}"), survivor,
                 threshold.Episodes, threshold.Days, [.. inWindow.Select(e => e.Id)],
                 [.. inWindow.Select(e => e.Force).Distinct().Order(StringComparer.Ordinal)],
                 [.. inWindow.Select(e => e.LocalAuthority).OfType<string>().Distinct().Order(StringComparer.Ordinal)],
                 inWindow[0].LastSeenAt, end.LastSeenAt, now);
-            session.Events.StartStream<RepeatMissingAlert>(raised.AlertId, raised);
-            alerts.Add(RepeatMissingAlert.Create(raised));
+            found.Add(alert);
+            alerts.Add(RepeatMissingAlert.Create(alert));
         }
+
+        return found;
     }
 }
 
 /// <summary>
-/// Where a raised alert goes beyond the register: this node's log, one line of ids. Other systems subscribe by routing
-/// <see cref="RepeatMissingAlertRaised"/> to their transport (Wolverine's PublishMessage) next to this.
+/// Records each raised alert as an event on its own stream (once: a repeat of the message finds the stream there) and
+/// writes one line of ids to the log. Other systems subscribe by routing <see cref="RepeatMissingAlertRaised"/> to their
+/// transport (Wolverine's PublishMessage) beside this.
 /// </summary>
 [WolverineHandler]
-public static partial class AlertNotices
+public static partial class AlertRecorder
 {
-    public static void Handle(IEvent<RepeatMissingAlertRaised> raised, ILogger<RepeatMissingAlert> logger) =>
-        LogRaised(logger, raised.Data.AlertId, raised.Data.PersonId, raised.Data.Episodes, raised.Data.WindowDays);
+    public static async Task Handle(RepeatMissingAlertRaised raised, IDocumentSession session, ILogger<RepeatMissingAlert> logger,
+        CancellationToken ct)
+    {
+        if (await session.Events.FetchStreamStateAsync(raised.AlertId, ct) is not null) return;
+        session.Events.StartStream<RepeatMissingAlert>(raised.AlertId, raised);
+        LogRaised(logger, raised.AlertId, raised.PersonId, raised.Episodes, raised.WindowDays);
+    }
 
     [LoggerMessage(LogLevel.Information, "Repeat-missing alert {AlertId}: person {PersonId}, {Episodes} episodes in {Days} days")]
     private static partial void LogRaised(ILogger logger, Guid alertId, Guid personId, int episodes, int days);

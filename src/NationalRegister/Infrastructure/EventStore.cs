@@ -41,13 +41,9 @@ public static class EventStore
                 return capabilities(options);
             })
             .UseLightweightSessions()
-            // The async projections run under Wolverine, which spreads them over the nodes (Balanced) or runs them here (Solo);
-            // events appended in Wolverine's sessions are also forwarded to its handlers after commit, through the outbox.
-            .IntegrateWithWolverine(integration =>
-            {
-                integration.UseWolverineManagedEventSubscriptionDistribution = true;
-                integration.UseFastEventForwarding = true;
-            });
+            // The async projections and subscriptions run under Wolverine, which spreads them over the nodes (Balanced) or runs
+            // them here (Solo).
+            .IntegrateWithWolverine(integration => integration.UseWolverineManagedEventSubscriptionDistribution = true);
         // Development migrates at start; anywhere else a missing or older schema stops the start, saying to run db-apply.
         if (development) marten.ApplyAllDatabaseChangesOnStartup();
         else marten.AssertDatabaseMatchesConfigurationOnStartup();

@@ -14,7 +14,7 @@ public static class Messaging
     /// Wolverine: HTTP endpoints and handlers in one transaction with Marten and the durable outbox, so whatever a handler
     /// appends, stores and publishes commits together or not at all.
     /// </summary>
-    public static WebApplicationBuilder AddMessaging(this WebApplicationBuilder builder, Action<WolverineOptions> capabilities)
+    public static WebApplicationBuilder AddMessaging(this WebApplicationBuilder builder)
     {
         builder.Services.CritterStackDefaults(defaults =>
         {
@@ -39,7 +39,6 @@ public static class Messaging
             opts.Policies.UseDurableLocalQueues();
             opts.Policies.UseDurableOutboxOnAllSendingEndpoints();
             opts.UseRuntimeCompilation();
-            capabilities(opts);
         });
         builder.Services.AddWolverineHttp();
         builder.Services.ConfigureSystemTextJsonForWolverineOrMinimalApi(o =>
