@@ -14,7 +14,7 @@ public static class Configuration
         return options;
     }
 
-    public static WebApplicationBuilder AddAlertSettings(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddAlertServices(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<RepeatThresholds>().Configure<IConfiguration>((thresholds, configuration) =>
         {

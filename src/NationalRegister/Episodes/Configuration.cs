@@ -21,7 +21,7 @@ public static class Configuration
         return options;
     }
 
-    public static WebApplicationBuilder AddEpisodeSettings(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddEpisodeServices(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<ReviewIntervals>().Configure<IConfiguration>((intervals, configuration) =>
         {

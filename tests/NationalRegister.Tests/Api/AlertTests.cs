@@ -10,7 +10,7 @@ public sealed class AlertTests(RegisterFixture fixture) : RegisterTests(fixture)
     [Fact]
     public async Task a_third_episode_in_thirty_days_raises_one_alert_per_threshold_for_those_concerned()
     {
-        var force = As.Force($"A{Guid.NewGuid():N}"[..8].ToUpperInvariant());
+        var force = AnalyticsScenarios.NewForce();
         var subject = RegisterApi.NewSubject();
         await Api.ChildMissing(force, subject, lastSeenAt: RegisterApi.Now.AddDays(-20));
         await Api.ChildMissing(force, subject, lastSeenAt: RegisterApi.Now.AddDays(-10));
@@ -25,7 +25,8 @@ public sealed class AlertTests(RegisterFixture fixture) : RegisterTests(fixture)
             .Count(a => a.Forces.Contains(force.ForceCode!)).ShouldBe(2);
         (await Api.List<AlertView>(Met, "/api/alerts?pageSize=500")).Items.ShouldNotContain(a => a.Forces.Contains(force.ForceCode!));
         // Published through the outbox and handled: the notice names the alert, nothing else.
-        await Eventually(() => Fixture.Logs.Entries.Count(e => alerts.Any(a => e.Text.Contains(a.AlertId.ToString(), StringComparison.Ordinal))) >= 2);
+        (await AnalyticsScenarios.Eventually(() => Task.FromResult(Fixture.Logs.Entries
+            .Count(e => alerts.Any(a => e.Text.Contains(a.AlertId.ToString(), StringComparison.Ordinal))) >= 2 ? "logged" : null))).ShouldNotBeNull();
 
         await Api.ChildMissing(force, subject, lastSeenAt: RegisterApi.Now.AddHours(-1));   // a fourth in the same burst: no new alert
         await Fixture.CaughtUp();
@@ -36,18 +37,11 @@ public sealed class AlertTests(RegisterFixture fixture) : RegisterTests(fixture)
     private async Task<IReadOnlyList<AlertView>> AlertsFor(As force, int expected)
     {
         IReadOnlyList<AlertView> alerts = [];
-        await Eventually(async () =>
+        await AnalyticsScenarios.Eventually(async () =>
         {
             alerts = (await Api.List<AlertView>(force, "/api/alerts?pageSize=500")).Items;
-            return alerts.Count >= expected;
+            return alerts.Count >= expected ? alerts : null;
         });
         return alerts;
     }
-
-    private static async Task Eventually(Func<Task<bool>> condition)
-    {
-        for (var waited = 0; waited < 100 && !await condition(); waited++) await Task.Delay(100);
-    }
-
-    private static Task Eventually(Func<bool> condition) => Eventually(() => Task.FromResult(condition()));
 }

@@ -10,7 +10,7 @@ public sealed class AnalyticsAcrossForcesTests(RegisterFixture fixture) : Regist
     [Fact]
     public async Task reports_from_two_forces_with_the_same_names_and_birth_date_are_a_possible_match_until_merged()
     {
-        var (first, second) = (NewForce(), NewForce());
+        var (first, second) = (AnalyticsScenarios.NewForce(), AnalyticsScenarios.NewForce());
         var familyName = $"Matchtest{Guid.NewGuid():N}"[..18];
         var a = await Api.ChildReportedBy(first, "Jo", familyName, new DateOnly(2012, 3, 4));
         var b = await Api.ChildReportedBy(second, "jo", familyName.ToUpperInvariant() + "-", new DateOnly(2012, 3, 4));
@@ -31,7 +31,7 @@ public sealed class AnalyticsAcrossForcesTests(RegisterFixture fixture) : Regist
     [Fact]
     public async Task repeat_missing_and_alerts_follow_merges_and_unmerges()
     {
-        var (first, second) = (NewForce(), NewForce());
+        var (first, second) = (AnalyticsScenarios.NewForce(), AnalyticsScenarios.NewForce());
         var a = await Api.ChildReportedBy(first, episodes: 2, lastSeenAt: RegisterApi.Now.AddDays(-40));    // 70 and 40 days ago
         var b = await Api.ChildReportedBy(second, lastSeenAt: RegisterApi.Now.AddDays(-10));
         await Fixture.CaughtUp();
@@ -44,7 +44,7 @@ public sealed class AnalyticsAcrossForcesTests(RegisterFixture fixture) : Regist
         var repeat = (await Api.List<RepeatMissingPerson>(As.Analyst, url + "&pageSize=500")).Items.Single(p => p.PersonId == a.PersonId);
         repeat.Episodes.ShouldBe(3);
         repeat.Forces.ShouldBe(new[] { first.ForceCode!, second.ForceCode! }.Order());
-        var alert = await Eventually(async () => (await Api.List<AlertView>(As.Analyst, "/api/alerts?pageSize=500")).Items
+        var alert = await AnalyticsScenarios.Eventually(async () => (await Api.List<AlertView>(As.Analyst, "/api/alerts?pageSize=500")).Items
             .FirstOrDefault(x => x.PersonId == a.PersonId && x.WindowDays == 90));
         alert.ShouldNotBeNull().Forces.ShouldBe(new[] { first.ForceCode!, second.ForceCode! }.Order());
         (await Api.List<AlertView>(second, "/api/alerts?pageSize=500")).Items.ShouldContain(x => x.AlertId == alert.AlertId);
@@ -56,17 +56,4 @@ public sealed class AnalyticsAcrossForcesTests(RegisterFixture fixture) : Regist
 
     private async Task<IReadOnlyList<PossibleMatch>> Matches() =>
         (await Api.List<PossibleMatch>(As.Analyst, "/api/people/possible-matches?pageSize=500")).Items;
-
-    private static As NewForce() => As.Force($"M{Guid.NewGuid():N}"[..8].ToUpperInvariant());
-
-    private static async Task<T?> Eventually<T>(Func<Task<T?>> read) where T : class
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            if (await read() is { } found) return found;
-            await Task.Delay(100);
-        }
-
-        return null;
-    }
 }

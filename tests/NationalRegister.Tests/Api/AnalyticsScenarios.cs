@@ -28,4 +28,21 @@ public static class AnalyticsScenarios
 
     public static async Task<string> GetText(this RegisterApi api, As who, string url, string accept) =>
         (await api.Get(who, url, ("Accept", accept))).Text;
+
+    /// <summary>A force of its own for one test: national tables are shared, so views are read through its filter.</summary>
+    public static As NewForce() => As.Force($"T{Guid.NewGuid():N}"[..8].ToUpperInvariant());
+
+    public static string NewLocalAuthority() => $"LA {Guid.NewGuid():N}"[..11];
+
+    /// <summary>What an async view, subscription or handler makes true, within ten seconds.</summary>
+    public static async Task<T?> Eventually<T>(Func<Task<T?>> read) where T : class
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await read() is { } found) return found;
+            await Task.Delay(100);
+        }
+
+        return null;
+    }
 }

@@ -11,10 +11,6 @@ namespace NationalRegister.Tests.Api;
 [Collection(RegisterCollection.Name)]
 public sealed class AnalyticsTests(RegisterFixture fixture) : RegisterTests(fixture)
 {
-    private static As NewForce() => As.Force($"T{Guid.NewGuid():N}"[..8].ToUpperInvariant());
-
-    private static string NewLocalAuthority() => $"LA {Guid.NewGuid():N}"[..11];
-
     private Task<Guid> Missing(As force, DateTimeOffset lastSeen, string? subject = null, DateOnly? dateOfBirth = null, string? localAuthority = "Manchester") =>
         Api.ReportMissing(force, RegisterApi.Report(subject, lastSeenAt: lastSeen, dateOfBirth: dateOfBirth, localAuthority: localAuthority))
             .ContinueWith(r => r.Result.EpisodeId, TaskScheduler.Default);
@@ -22,7 +18,7 @@ public sealed class AnalyticsTests(RegisterFixture fixture) : RegisterTests(fixt
     [Fact]
     public async Task who_is_missing_now_lists_open_episodes_longest_first()
     {
-        var force = NewForce();
+        var force = AnalyticsScenarios.NewForce();
         var older = await Api.ChildMissing(force, lastSeenAt: RegisterApi.Now.AddHours(-80));
         var newer = await Api.ChildMissing(force, lastSeenAt: RegisterApi.Now.AddHours(-2));
         await Api.AssessRisk(force, newer, "High");
@@ -49,7 +45,7 @@ public sealed class AnalyticsTests(RegisterFixture fixture) : RegisterTests(fixt
     [Fact]
     public async Task lists_are_paged_in_the_database()
     {
-        var force = NewForce();
+        var force = AnalyticsScenarios.NewForce();
         for (var i = 1; i <= 5; i++) await Api.ChildMissing(force, lastSeenAt: RegisterApi.Now.AddHours(-i));
         await Fixture.CaughtUp();
 
@@ -66,7 +62,7 @@ public sealed class AnalyticsTests(RegisterFixture fixture) : RegisterTests(fixt
     [Fact]
     public async Task every_list_answers_csv_when_asked()
     {
-        var force = NewForce();
+        var force = AnalyticsScenarios.NewForce();
         var episode = await Api.ChildMissing(force, lastSeenAt: RegisterApi.Now.AddHours(-100));
         await Fixture.CaughtUp();
 
@@ -93,7 +89,7 @@ public sealed class AnalyticsTests(RegisterFixture fixture) : RegisterTests(fixt
     [Fact]
     public async Task the_summary_counts_what_is_open_now_by_force_and_risk()
     {
-        var force = NewForce();
+        var force = AnalyticsScenarios.NewForce();
         var high = await Api.ChildMissing(force, lastSeenAt: RegisterApi.Now.AddHours(-100));
         await Api.AssessRisk(force, high, "High");
         await Missing(force, RegisterApi.Now.AddHours(-4), dateOfBirth: new DateOnly(1980, 1, 1));
@@ -116,7 +112,7 @@ public sealed class AnalyticsTests(RegisterFixture fixture) : RegisterTests(fixt
     [Fact]
     public async Task repeat_missing_counts_a_persons_episodes_by_when_they_were_last_seen()
     {
-        var force = NewForce();
+        var force = AnalyticsScenarios.NewForce();
         var subject = RegisterApi.NewSubject();
         await Missing(force, RegisterApi.Now.AddDays(-100), subject);
         await Missing(force, RegisterApi.Now.AddDays(-60), subject);
@@ -140,7 +136,7 @@ public sealed class AnalyticsTests(RegisterFixture fixture) : RegisterTests(fixt
     [Fact]
     public async Task overdue_reviews_follow_each_forces_interval_for_the_risk_level()
     {
-        var force = NewForce();
+        var force = AnalyticsScenarios.NewForce();
         var high = await Api.ChildMissing(force, lastSeenAt: RegisterApi.Now.AddHours(-12));   // reported 11 hours ago
         await Api.AssessRisk(force, high, "High");                                            // High: every 6 hours by default
         var low = await Api.ChildMissing(force, lastSeenAt: RegisterApi.Now.AddHours(-12));
@@ -163,8 +159,8 @@ public sealed class AnalyticsTests(RegisterFixture fixture) : RegisterTests(fixt
     [Fact]
     public async Task return_interviews_overdue_and_their_timeliness_per_local_authority()
     {
-        var force = NewForce();
-        var localAuthority = NewLocalAuthority();
+        var force = AnalyticsScenarios.NewForce();
+        var localAuthority = AnalyticsScenarios.NewLocalAuthority();
         var services = As.ChildrensServices(localAuthority);
         var late = await Missing(force, RegisterApi.Now.AddDays(-10), localAuthority: localAuthority);
         await Api.Found(force, late, foundAt: RegisterApi.Now.AddDays(-9));
@@ -189,7 +185,7 @@ public sealed class AnalyticsTests(RegisterFixture fixture) : RegisterTests(fixt
     [Fact]
     public async Task the_annual_report_counts_incidents_individuals_outcomes_and_durations()
     {
-        var force = NewForce();
+        var force = AnalyticsScenarios.NewForce();
         var subject = RegisterApi.NewSubject();
         var first = await Missing(force, new DateTimeOffset(2025, 5, 1, 10, 0, 0, TimeSpan.Zero), subject);
         await Api.AssessRisk(force, first, "High", assessedAt: new DateTimeOffset(2025, 5, 1, 12, 0, 0, TimeSpan.Zero));
@@ -217,9 +213,9 @@ public sealed class AnalyticsTests(RegisterFixture fixture) : RegisterTests(fixt
     [Fact]
     public async Task a_force_sees_the_views_for_its_own_episodes_and_children_s_services_for_their_area()
     {
-        var force = NewForce();
-        var other = NewForce();
-        var localAuthority = NewLocalAuthority();
+        var force = AnalyticsScenarios.NewForce();
+        var other = AnalyticsScenarios.NewForce();
+        var localAuthority = AnalyticsScenarios.NewLocalAuthority();
         var own = await Missing(force, RegisterApi.Now.AddHours(-3), localAuthority: localAuthority);
         await Missing(other, RegisterApi.Now.AddHours(-3), localAuthority: localAuthority);
         await Fixture.CaughtUp();
@@ -237,7 +233,7 @@ public sealed class AnalyticsTests(RegisterFixture fixture) : RegisterTests(fixt
     [Fact]
     public async Task analysts_see_no_names_dates_of_birth_or_references_anywhere()
     {
-        var force = NewForce();
+        var force = AnalyticsScenarios.NewForce();
         var subject = RegisterApi.NewSubject();
         var reported = await Api.ReportMissing(force, RegisterApi.Report(subject, lastSeenAt: RegisterApi.Now.AddDays(-5)));
         await Api.ReportMissing(force, RegisterApi.Report(subject, lastSeenAt: RegisterApi.Now.AddDays(-4)));

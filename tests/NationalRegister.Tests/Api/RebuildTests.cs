@@ -9,8 +9,8 @@ public sealed class RebuildTests(RegisterFixture fixture) : RegisterTests(fixtur
     [Fact]
     public async Task rebuilding_every_projection_from_the_events_gives_the_views_they_had_live()
     {
-        var force = As.Force($"R{Guid.NewGuid():N}"[..8].ToUpperInvariant());
-        var localAuthority = $"LA {Guid.NewGuid():N}"[..11];
+        var force = AnalyticsScenarios.NewForce();
+        var localAuthority = AnalyticsScenarios.NewLocalAuthority();
         var subject = RegisterApi.NewSubject();
         for (var i = 0; i < 4; i++)
         {

@@ -97,8 +97,8 @@ public sealed class ViewsPropertyTests(RegisterFixture fixture) : RegisterTests(
     /// <summary>Plays the history through the API as forces, children's services and analysts would; refusals are part of it.</summary>
     private async Task<Run> Play(Op[] history)
     {
-        var forces = new[] { As.Force($"P{Guid.NewGuid():N}"[..7].ToUpperInvariant()), As.Force($"Q{Guid.NewGuid():N}"[..7].ToUpperInvariant()) };
-        var localAuthority = $"LA {Guid.NewGuid():N}"[..11];
+        var forces = new[] { AnalyticsScenarios.NewForce(), AnalyticsScenarios.NewForce() };
+        var localAuthority = AnalyticsScenarios.NewLocalAuthority();
         var subjects = Enumerable.Range(0, 6).Select(_ => RegisterApi.NewSubject()).ToArray();
         var people = new Guid?[6];
         var episodes = new List<(Guid Id, DateTimeOffset LastSeen)>();
