@@ -62,8 +62,8 @@ public sealed class RepeatMissingDetector : BatchSubscription
     private async Task<List<RepeatMissingAlertRaised>> Detect(IQuerySession session, Guid personId, Guid? ending,
         IReadOnlyList<RepeatMissingAlert> raisedRecently, DateTimeOffset now, CancellationToken ct)
     {
-        var survivor = (await session.LoadAsync<PersonLink>(personId, ct))?.SurvivorId ?? personId;
-        Guid[] records = [survivor, .. await session.Query<PersonLink>().Where(l => l.SurvivorId == survivor).Select(l => l.Id).ToListAsync(ct)];
+        var person = await LinkedPerson.Resolve(session, personId, ct);
+        var (survivor, records) = (person.SurvivorId, person.Records.ToArray());
         var episodes = await session.Query<Episode>().Where(e => records.Contains(e.PersonId)).ToListAsync(ct);
         // From the alert events themselves, not their async view, and those raised moments ago whose event may not be recorded yet.
         List<RepeatMissingAlert> alerts =

@@ -21,9 +21,6 @@ internal static class Query
     public static async Task<IReadOnlyList<T>> Rows<T>(IQuerySession session, string sql, object parameters, CancellationToken ct) =>
         await session.AdvancedSql.QueryAsync<T>(sql, ct, parameters);
 
-    public static async Task<long> Count(IQuerySession session, string sql, object parameters, CancellationToken ct) =>
-        (await session.AdvancedSql.QueryAsync<long>(sql, ct, parameters))[0];
-
     /// <summary>Whole hours (one decimal) between a column and now, as analysts read "time missing" and "overdue by".</summary>
     public static string HoursSince(string column) => $"round((extract(epoch from (:now - {column})) / 3600)::numeric, 1)";
 
