@@ -8,6 +8,7 @@ using NationalRegister.Infrastructure.Http;
 using NationalRegister.Infrastructure.Postgres;
 using NationalRegister.Infrastructure.Telemetry;
 using NationalRegister.People;
+using NationalRegister.Reference;
 using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, EnvironmentName = HostEnvironment.Name() });
@@ -16,6 +17,7 @@ builder.AddCommandLine(args);
 builder.AddServiceDefaults();
 builder.AddEventStore(options => options.AddEpisodes().AddPeople().AddAnalytics().AddAlerts());
 builder.AddMessaging();
+builder.AddReferenceData();
 builder.AddEpisodeServices();
 builder.AddAnalyticsServices();
 builder.AddAlertServices();
@@ -31,6 +33,7 @@ app.UseStatusCodePages();
 app.UseCorrelationIds();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseQueryStrings();
 app.UseCommandBodies();
 
 app.MapOpenApi();

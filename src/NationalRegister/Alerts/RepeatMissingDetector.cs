@@ -58,7 +58,7 @@ public sealed class RepeatMissingDetector : BatchSubscription
         }
     }
 
-    /// <param name="ending">The episode whose windows to check, or null for every episode of the person (after a merge).</param>
+    /// <param name="ending">The episode just reported, whose windows (those that hold it) to check; null for every window (after a merge).</param>
     private async Task<List<RepeatMissingAlertRaised>> Detect(IQuerySession session, Guid personId, Guid? ending,
         IReadOnlyList<RepeatMissingAlert> raisedRecently, DateTimeOffset now, CancellationToken ct)
     {
@@ -75,8 +75,9 @@ public sealed class RepeatMissingDetector : BatchSubscription
         var recent = now.AddDays(-_thresholds.Thresholds.Max(t => t.Days));
         var found = new List<RepeatMissingAlertRaised>();
 
-        foreach (var end in episodes.Where(e => (ending is null || e.Id == ending) && e.LastSeenAt > recent).OrderBy(e => e.LastSeenAt))
+        var reported = episodes.FirstOrDefault(e => e.Id == ending);
         foreach (var threshold in _thresholds.Thresholds)
+        foreach (var end in episodes.Where(e => e.LastSeenAt > recent && (reported is null || Holds(e, reported, threshold))).OrderBy(e => e.LastSeenAt))
         {
             var windowStart = end.LastSeenAt.AddDays(-threshold.Days);
             var inWindow = episodes.Where(e => e.LastSeenAt > windowStart && e.LastSeenAt <= end.LastSeenAt).OrderBy(e => e.LastSeenAt).ToList();
@@ -95,6 +96,13 @@ public sealed class RepeatMissingDetector : BatchSubscription
 
         return found;
     }
+
+    /// <summary>
+    /// Whether the window ending when the person was last seen in <paramref name="end"/> holds the episode just reported: a
+    /// report that arrives late (last seen before episodes already known) completes the windows of those later episodes.
+    /// </summary>
+    private static bool Holds(Episode end, Episode reported, RepeatThresholds.Threshold threshold) =>
+        reported.LastSeenAt <= end.LastSeenAt && reported.LastSeenAt > end.LastSeenAt.AddDays(-threshold.Days);
 }
 
 /// <summary>

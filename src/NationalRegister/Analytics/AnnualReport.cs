@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using NationalRegister.Infrastructure.Auth;
+using NationalRegister.Reference;
 using Wolverine.Http;
 
 namespace NationalRegister.Analytics;
@@ -37,7 +38,8 @@ public static class AnnualReportEndpoint
         long Incidents, long Individuals, long ChildIncidents, long AdultIncidents, long ChildIndividuals, long AdultIndividuals,
         long RepeatIndividuals);
 
-    public static (Scope?, ReportPeriod?, ProblemDetails) Validate(Caller caller, string? force, string? localAuthority, DateOnly? from,
+    public static (Scope?, ReportPeriod?, ProblemDetails) Validate(Caller caller, ReferenceData reference,
+        string? force, string? localAuthority, DateOnly? from,
         DateOnly? to)
     {
         if (from is not { } start || to is not { } end || start > end)
@@ -46,7 +48,7 @@ public static class AnnualReportEndpoint
                 Status = StatusCodes.Status400BadRequest, Title = "Invalid period",
                 Detail = "Give from and to as dates (e.g. from=2025-04-01&to=2026-03-31), from not after to.",
             });
-        var (scope, problem) = Scope.For(caller, force, localAuthority);
+        var (scope, problem) = Scope.For(caller, reference, force, localAuthority);
         return (scope, new ReportPeriod(start, end), problem);
     }
 

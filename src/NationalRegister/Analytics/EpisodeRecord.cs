@@ -60,5 +60,7 @@ public sealed record EpisodeRecord
 
     public EpisodeRecord Apply(EpisodeTransferred e) => this with { Force = e.ToForce };
 
+    public EpisodeRecord Apply(LocalAuthorityMapped e) => this with { LocalAuthority = e.To };
+
     public EpisodeRecord Apply(EpisodeReviewed e) => this with { LastReviewedAt = e.ReviewedAt, NextReviewDue = e.NextReviewDue };
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using NationalRegister.Episodes;
 using NationalRegister.Infrastructure.Auth;
+using NationalRegister.Reference;
 using Wolverine.Http;
 
 namespace NationalRegister.Analytics;
@@ -38,8 +39,9 @@ public static class OverdueReviewsEndpoint
         "'reportedAt', e.reported_at, 'lastReviewedAt', e.data->'lastReviewedAt', 'nextReviewDue', " + Due + ", " +
         "'hoursOverdue', round((extract(epoch from (:now - " + Due + ")) / 3600)::numeric, 1))";
 
-    public static (Scope?, ProblemDetails) Validate(Caller caller, string? force, string? localAuthority, string? riskLevel, int? page,
-        int? pageSize) => Scope.ForList(caller, force, localAuthority, riskLevel, page, pageSize);
+    public static (Scope?, ProblemDetails) Validate(Caller caller, ReferenceData reference,
+        string? force, string? localAuthority, string? riskLevel, int? page,
+        int? pageSize) => Scope.ForList(caller, reference, force, localAuthority, riskLevel, page, pageSize);
 
     [WolverineGet("/api/analytics/reviews/overdue", OperationId = "OverdueReviews")]
     [Authorize(Policy = Policies.AnalyticsReader)]

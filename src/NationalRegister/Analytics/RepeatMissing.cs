@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using NationalRegister.Episodes;
 using NationalRegister.Infrastructure.Auth;
+using NationalRegister.Reference;
 using Wolverine.Http;
 
 namespace NationalRegister.Analytics;
@@ -26,7 +27,8 @@ public static class RepeatMissingEndpoint
         $"where e.last_seen_at > :windowStart and e.last_seen_at <= :now and {Scope.Where}) x " +
         "group by x.person having count(*) >= :minEpisodes";
 
-    public static (Scope?, ProblemDetails) Validate(Caller caller, string? force, string? localAuthority, string? riskLevel,
+    public static (Scope?, ProblemDetails) Validate(Caller caller, ReferenceData reference,
+        string? force, string? localAuthority, string? riskLevel,
         int? windowDays, int? minEpisodes, int? page, int? pageSize) =>
         windowDays is < 1 or > 3660 || minEpisodes is < 2 or > 1000
             ? (null, new ProblemDetails
@@ -35,7 +37,7 @@ public static class RepeatMissingEndpoint
                 Title = "Invalid window",
                 Detail = "windowDays is 1 to 3660 (default 90); minEpisodes is 2 to 1000 (default 3).",
             })
-            : Scope.ForList(caller, force, localAuthority, riskLevel, page, pageSize);
+            : Scope.ForList(caller, reference, force, localAuthority, riskLevel, page, pageSize);
 
     [WolverineGet("/api/analytics/repeat-missing", OperationId = "RepeatMissing")]
     [Authorize(Policy = Policies.AnalyticsReader)]

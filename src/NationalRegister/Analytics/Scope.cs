@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using NationalRegister.Episodes;
 using NationalRegister.Infrastructure;
 using NationalRegister.Infrastructure.Auth;
+using NationalRegister.Reference;
 using Wolverine.Http;
 
 namespace NationalRegister.Analytics;
@@ -12,16 +13,23 @@ namespace NationalRegister.Analytics;
 /// </summary>
 public sealed record Scope(string? Force, string? LocalAuthority, string? RiskLevel)
 {
-    public static (Scope?, ProblemDetails) For(Caller caller, string? force, string? localAuthority, string? riskLevel = null)
+    /// <summary>The filters name a force by its code and a local authority by its ONS code or listed name; an unknown one is a 400.</summary>
+    public static (Scope?, ProblemDetails) For(Caller caller, ReferenceData reference, string? force, string? localAuthority,
+        string? riskLevel = null)
     {
-        force = Caller.NormaliseForce(force);
-        localAuthority = string.IsNullOrWhiteSpace(localAuthority) ? null : localAuthority.Trim();
         string? level = null;
         if (!string.IsNullOrWhiteSpace(riskLevel))
         {
             if (!RiskGrading.TryParse(riskLevel, out var parsed, out _)) return (null, Invalid("riskLevel is one of VeryLow, Low, Medium, High."));
             level = parsed.ToString();
         }
+
+        if (!string.IsNullOrWhiteSpace(force) && (force = reference.ForceCode(force)) is null)
+            return (null, Invalid($"force {ReferenceData.UnknownForce}"));
+        if (!string.IsNullOrWhiteSpace(localAuthority) && (localAuthority = reference.LocalAuthorityCode(localAuthority)) is null)
+            return (null, Invalid($"localAuthority {ReferenceData.UnknownLocalAuthority}"));
+        force = string.IsNullOrWhiteSpace(force) ? null : force;
+        localAuthority = string.IsNullOrWhiteSpace(localAuthority) ? null : localAuthority;
 
         if (caller.IsForce)
         {
@@ -30,7 +38,7 @@ public sealed record Scope(string? Force, string? LocalAuthority, string? RiskLe
         }
         else if (caller.IsChildrensServices)
         {
-            if (localAuthority is not null && !localAuthority.Equals(caller.LocalAuthority, StringComparison.OrdinalIgnoreCase))
+            if (localAuthority is not null && localAuthority != caller.LocalAuthority)
                 return (null, Forbidden($"{caller.Agency} sees its own local authority's episodes only."));
             localAuthority = caller.LocalAuthority;
         }
@@ -39,9 +47,9 @@ public sealed record Scope(string? Force, string? LocalAuthority, string? RiskLe
     }
 
     /// <summary>The scope of a list, once its paging is checked too.</summary>
-    public static (Scope?, ProblemDetails) ForList(Caller caller, string? force, string? localAuthority, string? riskLevel, int? page,
-        int? pageSize) =>
-        Paging.Check(page, pageSize) is { Status: not null } problem ? (null, problem) : For(caller, force, localAuthority, riskLevel);
+    public static (Scope?, ProblemDetails) ForList(Caller caller, ReferenceData reference, string? force, string? localAuthority,
+        string? riskLevel, int? page, int? pageSize) =>
+        Paging.Check(page, pageSize) is { Status: not null } problem ? (null, problem) : For(caller, reference, force, localAuthority, riskLevel);
 
     /// <summary>The filters as SQL over the episode records aliased <c>e</c>, bound by name (:force, :localAuthority, :riskLevel).</summary>
     public const string Where =

@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using NationalRegister.Infrastructure.Auth;
+using NationalRegister.Reference;
 using Wolverine.Http;
 
 namespace NationalRegister.Analytics;
@@ -20,8 +21,8 @@ public static class SummaryEndpoint
 {
     private sealed record Counts(long Open, long OpenHighRisk, long OpenOver72Hours, long OpenChildren, long FoundToday);
 
-    public static (Scope?, ProblemDetails) Validate(Caller caller, string? force, string? localAuthority) =>
-        Scope.For(caller, force, localAuthority);
+    public static (Scope?, ProblemDetails) Validate(Caller caller, ReferenceData reference, string? force, string? localAuthority) =>
+        Scope.For(caller, reference, force, localAuthority);
 
     [WolverineGet("/api/analytics/summary", OperationId = "NationalSummary")]
     [Authorize(Policy = Policies.AnalyticsReader)]

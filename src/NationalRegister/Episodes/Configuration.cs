@@ -12,6 +12,7 @@ public static class Configuration
         options.Events.AddEventTypes([
             typeof(MissingReported), typeof(RiskAssessed), typeof(SightingRecorded),
             typeof(PersonFound), typeof(ReturnInterviewRecorded), typeof(EpisodeClosed), typeof(EpisodeTransferred), typeof(EpisodeReviewed),
+            typeof(LocalAuthorityMapped),
         ]);
 
         // Inline: the episode view commits with its events and doubles as the decider state, one read per command.

@@ -6,6 +6,10 @@ namespace NationalRegister.Episodes;
 /// </summary>
 public sealed record Episode
 {
+    /// <summary>Where the inline snapshot lives, for the few reads that are plain SQL.</summary>
+    public const string Table = $"{Infrastructure.EventStore.Schema}.mt_doc_episode";
+
+
     public Guid Id { get; init; }
     /// <summary>The stream version; Marten sets it by convention after each event.</summary>
     public long Version { get; set; }
@@ -61,6 +65,8 @@ public sealed record Episode
     public Episode Apply(EpisodeClosed e) => this with { Status = EpisodeStatus.Closed, ClosedAt = e.ClosedAt };
 
     public Episode Apply(EpisodeTransferred e) => this with { Force = e.ToForce, PreviousForces = [.. PreviousForces, e.FromForce] };
+
+    public Episode Apply(LocalAuthorityMapped e) => this with { LocalAuthority = e.To };
 
     public Episode Apply(EpisodeReviewed e) => this with { LastReviewedAt = e.ReviewedAt, NextReviewDue = e.NextReviewDue };
 }

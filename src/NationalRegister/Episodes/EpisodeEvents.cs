@@ -72,6 +72,18 @@ public sealed record EpisodeReviewed(string ReviewedBy, DateTimeOffset ReviewedA
     DateTimeOffset IEpisodeEvent.OccurredAt => ReviewedAt;
 }
 
+/// <summary>
+/// The episode's local authority is named by its ONS code from now on: a text recorded before the register had reference
+/// data ("Manchester City Council") mapped to the authority it names, or a mapping put right. A correction recorded as an
+/// event, never an edit: the report keeps the text as first sent, and mapping again reverses it.
+/// </summary>
+/// <param name="From">What the episode named before (a free text, or the code of an earlier mapping).</param>
+/// <param name="To">The ONS code, as the reference data lists it.</param>
+public sealed record LocalAuthorityMapped(string? From, string To, string Reason, DateTimeOffset MappedAt) : IEpisodeEvent
+{
+    DateTimeOffset IEpisodeEvent.OccurredAt => MappedAt;
+}
+
 public enum FoundOutcome { SafeAndWell, Harmed, CrimeVictim, Deceased }
 
 public enum ReturnInterviewOutcome { Completed, Declined, NotPossible }

@@ -19,7 +19,7 @@ public sealed class AlertTests(RegisterFixture fixture) : RegisterTests(fixture)
         var third = await Api.ChildMissing(force, subject, lastSeenAt: RegisterApi.Now.AddHours(-3));
 
         var alerts = await AlertsFor(force, expected: 2);
-        alerts.Select(a => (a.Episodes, a.WindowDays)).ShouldBe([(3, 30), (3, 90)], ignoreOrder: true);
+        alerts.Select(a => (a.ThresholdEpisodes, a.WindowDays)).ShouldBe([(3, 30), (3, 90)], ignoreOrder: true);
         alerts.ShouldAllBe(a => a.EpisodeIds.Count == 3 && a.EpisodeIds.Contains(third) && a.Forces.SequenceEqual(new[] { force.ForceCode }));
         (await Api.List<AlertView>(As.ChildrensServices("Manchester"), "/api/alerts?pageSize=500")).Items
             .Count(a => a.Forces.Contains(force.ForceCode!)).ShouldBe(2);

@@ -3,6 +3,7 @@ using Marten;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
 using NationalRegister.Analytics;
+using NationalRegister.Episodes;
 
 namespace NationalRegister.Tests.Api;
 
@@ -30,9 +31,29 @@ public static class AnalyticsScenarios
         (await api.Get(who, url, ("Accept", accept))).Text;
 
     /// <summary>A force of its own for one test: national tables are shared, so views are read through its filter.</summary>
-    public static As NewForce() => As.Force($"T{Guid.NewGuid():N}"[..8].ToUpperInvariant());
+    public static As NewForce() => As.Force(TestAgencies.NextForce());
 
-    public static string NewLocalAuthority() => $"LA {Guid.NewGuid():N}"[..11];
+    /// <summary>A local authority of its own for one test, by its code (as every view names it).</summary>
+    public static string NewLocalAuthority() => TestAgencies.NextLocalAuthority();
+
+    /// <summary>
+    /// An episode as the register recorded it before it had reference data: its events written straight to the store,
+    /// with whatever force and local authority text the report carried (a child of 13 unless a date of birth is given).
+    /// </summary>
+    public static async Task<Guid> RecordedBeforeReferenceData(this RegisterFixture fixture, string force, string subject, string? localAuthority,
+        DateTimeOffset lastSeen, DateTimeOffset? foundAt = null, DateOnly? dateOfBirth = null)
+    {
+        var store = fixture.Host.Services.GetRequiredService<IDocumentStore>();
+        var id = Guid.NewGuid();
+        var person = new PersonDetails(subject, "Sam", "Synthetic", dateOfBirth ?? DateOnly.FromDateTime(lastSeen.UtcDateTime).AddYears(-13), "Female");
+        List<object> events = [new MissingReported(id, PersonIdentity.Of(force, subject), force, $"OLD-{id:N}"[..12], person, true, lastSeen,
+            "Park", "Did not come home", lastSeen.AddHours(1), "Carer", localAuthority)];
+        if (foundAt is { } found) events.Add(new PersonFound(found, "Home", "PC 2", FoundOutcome.SafeAndWell));
+        await using var session = store.LightweightSession();
+        session.Events.StartStream<Episode>(id, [.. events]);
+        await session.SaveChangesAsync();
+        return id;
+    }
 
     /// <summary>What an async view, subscription or handler makes true, within ten seconds.</summary>
     public static async Task<T?> Eventually<T>(Func<Task<T?>> read) where T : class

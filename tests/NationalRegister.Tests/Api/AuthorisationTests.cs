@@ -15,7 +15,7 @@ public sealed class AuthorisationTests(RegisterFixture fixture) : RegisterTests(
             .Where(e => e.RoutePattern.RawText?.StartsWith("/api", StringComparison.Ordinal) == true)
             .ToList();
 
-        endpoints.Count.ShouldBe(23);
+        endpoints.Count.ShouldBe(25);
         endpoints.ShouldAllBe(e => e.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy != null));
         endpoints.ShouldAllBe(e => e.Metadata.GetMetadata<IAllowAnonymous>() == null);
     }
@@ -71,9 +71,9 @@ public sealed class AuthorisationTests(RegisterFixture fixture) : RegisterTests(
     }
 
     [Fact]
-    public async Task a_force_token_without_a_force_claim_is_403()
+    public async Task a_force_token_without_a_force_claim_is_401()
     {
-        (await Api.ReportMissing(new As("force", "PC 1"))).Status.ShouldBe(HttpStatusCode.Forbidden);
+        (await Api.ReportMissing(new As("force", "PC 1"))).Status.ShouldBe(HttpStatusCode.Unauthorized);
     }
 
     [Fact]

@@ -81,6 +81,11 @@ public sealed class BadInputTests(RegisterFixture fixture) : RegisterTests(fixtu
     [InlineData("", "forceReference", "REF\u0007-1")]
     [InlineData("person", "familyName", "Syn\nthetic")]
     [InlineData("", "reportedBy", "Parent\tand carer")]
+    [InlineData("person", "givenName", "Sam\u2028Admin")]            // line separator
+    [InlineData("person", "familyName", "Synthetic\u2029")]          // paragraph separator
+    [InlineData("person", "familyName", "\u202Ecitehtnys")]          // right-to-left override: reads other than it is stored
+    [InlineData("", "forceReference", "REF-\u2066-1\u2069")]         // bidirectional isolate
+    [InlineData("person", "forceSubjectId", "\uFEFFSUBJ-1")]         // byte-order mark
     public async Task control_characters_are_refused_naming_the_field(string parent, string field, string value)
     {
         var body = JsonNode.Parse(JsonSerializer.Serialize(RegisterApi.Report()))!.AsObject();
@@ -98,7 +103,7 @@ public sealed class BadInputTests(RegisterFixture fixture) : RegisterTests(fixtu
     public async Task free_text_keeps_its_tabs_and_line_breaks()
     {
         var body = JsonNode.Parse(JsonSerializer.Serialize(RegisterApi.Report()))!.AsObject();
-        body["circumstances"] = "Left after an argument.\n\tSeen later at the bus station.";
+        body["circumstances"] = "Left after an argument.\n\tSeen later at the bus station.\u2028Found a note.";
 
         (await Api.PostRaw(Gmp, "/api/episodes", body.ToJsonString())).Status.ShouldBe(HttpStatusCode.Created);
     }

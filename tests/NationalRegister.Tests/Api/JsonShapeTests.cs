@@ -16,7 +16,7 @@ public sealed class JsonShapeTests(RegisterFixture fixture) : RegisterTests(fixt
 
         json.Select(p => p.Key).ShouldBe(
         [
-            "episodeId", "status", "force", "forceReference", "personId", "isChild", "localAuthority", "riskLevel",
+            "episodeId", "status", "force", "forceReference", "personId", "isChild", "localAuthority", "localAuthorityName", "riskLevel",
             "riskAssessments", "reportedAt", "lastSeenAt", "foundAt", "outcome", "sightings", "returnInterview", "review", "previousForces",
             "closedAt", "version",
         ]);
@@ -24,6 +24,7 @@ public sealed class JsonShapeTests(RegisterFixture fixture) : RegisterTests(fixt
         json["outcome"]!.GetValue<string>().ShouldBe("SafeAndWell");
         json["foundAt"]!.GetValue<string>().ShouldBe("2026-11-25T11:00:00+00:00");
         json["riskLevel"].ShouldBeNull();
+        (json["localAuthority"]!.GetValue<string>(), json["localAuthorityName"]!.GetValue<string>()).ShouldBe(("E08000003", "Manchester"));
         json.ContainsKey("closedAt").ShouldBeTrue();
         json["returnInterview"]!.AsObject().Select(p => p.Key).ShouldBe(["dueBy", "outcome", "conductedAt"]);
         json["returnInterview"]!["dueBy"]!.GetValue<string>().ShouldBe("2026-11-28T11:00:00+00:00");

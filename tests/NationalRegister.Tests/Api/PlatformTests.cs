@@ -31,6 +31,7 @@ public sealed class PlatformTests(RegisterFixture fixture) : RegisterTests(fixtu
             "/api/people/{personId}/unmerge", "/api/people/possible-matches", "/api/analytics/summary", "/api/analytics/open-episodes",
             "/api/analytics/long-term-missing", "/api/analytics/repeat-missing", "/api/analytics/reviews/overdue",
             "/api/analytics/return-interviews/overdue", "/api/analytics/return-interviews/timeliness", "/api/reports/annual", "/api/alerts",
+            "/api/reference/forces", "/api/reference/local-authorities",
         ], ignoreOrder: true);
         var schemas = doc["components"]!["schemas"]!.AsObject().Select(s => s.Key).ToList();
         schemas.ShouldContain("ReportMissing");
@@ -82,12 +83,36 @@ public sealed class PlatformTests(RegisterFixture fixture) : RegisterTests(fixtu
         (await Api.Episode(Gmp, episode)).Force.ShouldBe("GMP");
     }
 
+    [Theory]
+    [InlineData("--role", "force", "--force", "ZZZ")]
+    [InlineData("--role", "childrens-services", "--local-authority", "Manchester Borough")]
+    public async Task the_token_command_prints_no_token_for_an_agency_the_register_does_not_know(params string[] args)
+    {
+        var (exitCode, stdout, stderr) = await RegisterProcess.Run(new Dictionary<string, string?>(), ["token", .. args, "--user", "PC 4321"]);
+
+        exitCode.ShouldNotBe(0);
+        stdout.Trim().ShouldBeEmpty();
+        stderr.ShouldContain("/api/reference/");
+    }
+
+    [Fact]
+    public async Task the_token_command_names_a_local_authority_by_its_code_whichever_way_it_was_given()
+    {
+        var (exitCode, stdout, _) = await RegisterProcess.Run(new Dictionary<string, string?>(),
+            "token", "--role", "childrens-services", "--local-authority", "Leeds City Council", "--user", "RHI 9");
+
+        exitCode.ShouldBe(0);
+        var claims = new Microsoft.IdentityModel.JsonWebTokens.JsonWebToken(stdout.Trim()).Claims;
+        claims.Single(c => c.Type == "local_authority").Value.ShouldBe("E08000035");
+    }
+
     [Fact]
     public async Task a_normal_start_says_where_it_listens_and_nothing_alarming()
     {
         var start = RegisterProcess.StartInfo(new Dictionary<string, string?>
         {
             ["ConnectionStrings__Register"] = Fixture.ConnectionString, ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            ["Urls"] = "http://127.0.0.1:0", // appsettings.json names 5080, which a register running beside the tests may hold
         });
         using var process = Process.Start(start)!;
         var output = new List<string>();

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using NationalRegister.LocalPostgres;
+using NationalRegister.Reference;
 using Wolverine;
 
 namespace NationalRegister.Tests.Api;
@@ -48,6 +49,12 @@ public sealed class RegisterFixture : IAsyncLifetime
             {
                 // The register's clock stands still at a known instant: no test depends on when it runs.
                 services.AddSingleton<TimeProvider>(Clock);
+                // Forces and authorities of the tests' own, beside the real ones, as an operator would configure others.
+                services.Configure<ReferenceExtensions>(reference =>
+                {
+                    reference.Forces.AddRange(TestAgencies.Forces);
+                    reference.LocalAuthorities.AddRange(TestAgencies.LocalAuthorities);
+                });
                 // A probe handler shaped like the register's own, to show its transaction and outbox (OutboxTests).
                 services.ConfigureWolverine(opts =>
                     opts.Discovery.IncludeType(typeof(ProbeSightingHandler)).IncludeType(typeof(SightingNoticedHandler)));

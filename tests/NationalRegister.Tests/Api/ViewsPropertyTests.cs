@@ -78,7 +78,7 @@ public sealed class ViewsPropertyTests(RegisterFixture fixture) : RegisterTests(
             .ShouldBe(found.Where(e => e.InterviewAt is null && e.FoundAt < Now.AddHours(-72)).Select(e => e.Id).Order(), "interviews overdue");
         var within = found.Count(e => e.InterviewOutcome == ReturnInterviewOutcome.Completed && e.InterviewAt <= e.FoundAt + TimeSpan.FromHours(72));
         (await All<InterviewTimeliness>($"/api/analytics/return-interviews/timeliness?localAuthority={la}")).ShouldBe(found.Count == 0 ? [] :
-            [new InterviewTimeliness(run.LocalAuthority, found.Count, found.Count(e => e.InterviewOutcome == ReturnInterviewOutcome.Completed), within,
+            [new InterviewTimeliness(run.LocalAuthority, TestAgencies.NameOf(run.LocalAuthority), found.Count, found.Count(e => e.InterviewOutcome == ReturnInterviewOutcome.Completed), within,
                 Math.Round((decimal)within / found.Count, 3))], "timeliness");
 
         var (from, to) = (DateOnly.FromDateTime(Now.AddDays(-150).UtcDateTime), DateOnly.FromDateTime(Now.UtcDateTime));

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using NationalRegister.Infrastructure.Auth;
 using NationalRegister.Infrastructure.Commands;
 using NationalRegister.Infrastructure.Http;
+using NationalRegister.Reference;
 using Wolverine.Http;
 using Wolverine.Marten;
 
@@ -33,7 +34,7 @@ public sealed record EpisodeReported(Guid EpisodeId, Guid PersonId, long Version
 
 public static class ReportMissingEndpoint
 {
-    public static (MissingReport?, ProblemDetails) Validate(ReportMissing? command)
+    public static (MissingReport?, ProblemDetails) Validate(ReportMissing? command, ReferenceData reference)
     {
         if (command is null) return (null, FieldErrors.MissingBody());
         var fields = new FieldErrors();
@@ -45,7 +46,9 @@ public static class ReportMissingEndpoint
         var circumstances = fields.Text(nameof(command.Circumstances), command.Circumstances, 4000, freeText: true);
         var reportedAt = fields.Instant(nameof(command.ReportedAt), command.ReportedAt);
         var reportedBy = fields.Text(nameof(command.ReportedBy), command.ReportedBy, 200);
-        var localAuthority = fields.OptionalText(nameof(command.LocalAuthority), command.LocalAuthority, 200);
+        // Recorded as its ONS code: "Manchester" and "Manchester City Council" are one authority, E08000003.
+        var localAuthority = reference.LocalAuthorityField(fields, nameof(command.LocalAuthority),
+            fields.OptionalText(nameof(command.LocalAuthority), command.LocalAuthority, 200));
         var person = command.Person is { } p
             ? new PersonDetails(
                 fields.Text("person.forceSubjectId", p.ForceSubjectId, 100), fields.Text("person.givenName", p.GivenName, 200),

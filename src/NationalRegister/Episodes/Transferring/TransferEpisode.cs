@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using NationalRegister.Infrastructure.Auth;
 using NationalRegister.Infrastructure.Commands;
 using NationalRegister.Infrastructure.Http;
+using NationalRegister.Reference;
 using Wolverine.Http;
 using Wolverine.Marten;
 
@@ -16,15 +17,14 @@ public sealed record Transfer(string ToForce, string Reason);
 
 public static class TransferEpisodeEndpoint
 {
-    public static (Transfer?, ProblemDetails) Validate(TransferEpisode? command)
+    public static (Transfer?, ProblemDetails) Validate(TransferEpisode? command, ReferenceData reference)
     {
         if (command is null) return (null, FieldErrors.MissingBody());
         var fields = new FieldErrors();
         fields.Id(nameof(command.MessageId), command.MessageId);
         fields.NonNegative(nameof(command.ExpectedVersion), command.ExpectedVersion);
-        var toForce = Caller.NormaliseForce(fields.Text(nameof(command.ToForce), command.ToForce, 20)) ?? "";
-        if (toForce.Length > 0 && !toForce.All(char.IsAsciiLetterOrDigit))
-            fields.Add(nameof(command.ToForce), "must be a force code: letters and digits, e.g. GMP.");
+        // Only to a force the register knows: an episode given to "ZZZ" could never be written to again.
+        var toForce = reference.ForceField(fields, nameof(command.ToForce), fields.Text(nameof(command.ToForce), command.ToForce, 20));
         var reason = fields.Text(nameof(command.Reason), command.Reason, 2000, freeText: true);
         return fields.Then(() => new Transfer(toForce, reason));
     }

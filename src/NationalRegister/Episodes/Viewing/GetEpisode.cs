@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using NationalRegister.Infrastructure.Auth;
 using NationalRegister.Infrastructure.Http;
+using NationalRegister.Reference;
 using Wolverine.Http;
 
 namespace NationalRegister.Episodes.Viewing;
@@ -15,12 +16,13 @@ public sealed record ReviewView(DateTimeOffset? LastReviewedAt, DateTimeOffset? 
 /// <param name="ForceReference">The force's own reference: for forces, local authorities and auditors, never analysts.</param>
 public sealed record EpisodeView(
     Guid EpisodeId, EpisodeStatus Status, string Force, string? ForceReference, Guid PersonId, bool IsChild, string? LocalAuthority,
-    RiskLevel? RiskLevel, int RiskAssessments, DateTimeOffset ReportedAt, DateTimeOffset LastSeenAt, DateTimeOffset? FoundAt,
+    string? LocalAuthorityName, RiskLevel? RiskLevel, int RiskAssessments, DateTimeOffset ReportedAt, DateTimeOffset LastSeenAt, DateTimeOffset? FoundAt,
     FoundOutcome? Outcome, int Sightings, ReturnInterviewView? ReturnInterview, ReviewView Review, IReadOnlyList<string> PreviousForces,
     DateTimeOffset? ClosedAt, long Version)
 {
-    public static EpisodeView Of(Episode e, Caller caller, ReviewIntervals reviews) => new(
-        e.Id, e.Status, e.Force, caller.Role == Roles.Analyst ? null : e.ForceReference, e.PersonId, e.IsChild, e.LocalAuthority, e.RiskLevel,
+    public static EpisodeView Of(Episode e, Caller caller, ReviewIntervals reviews, ReferenceData reference) => new(
+        e.Id, e.Status, e.Force, caller.Role == Roles.Analyst ? null : e.ForceReference, e.PersonId, e.IsChild, e.LocalAuthority,
+        reference.NameOf(e.LocalAuthority), e.RiskLevel,
         e.RiskAssessments, e.ReportedAt, e.LastSeenAt, e.FoundAt, e.Outcome, e.Sightings,
         e.IsChild ? new ReturnInterviewView(EpisodeRules.ReturnInterviewDueBy(e), e.ReturnInterviewOutcome, e.ReturnInterviewConductedAt) : null,
         new ReviewView(e.LastReviewedAt, e.Status == EpisodeStatus.Closed ? null : reviews.NextReviewDue(e)), e.PreviousForces,
@@ -34,13 +36,13 @@ public static class GetEpisodeEndpoint
     [ProducesResponseType<EpisodeView>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
     public static async Task<IResult> Get(Guid episodeId, Caller caller, IQuerySession session, IOptions<ReviewIntervals> reviews,
-        CancellationToken ct)
+        ReferenceData reference, CancellationToken ct)
     {
         // The inline snapshot is committed with the events, so this read is never stale.
         var episode = await session.LoadAsync<Episode>(episodeId, ct);
         if (episode is null) return Problems.NotFound("episode", episodeId);
         return EpisodeAccess.MayRead(caller, episode)
-            ? Results.Ok(EpisodeView.Of(episode, caller, reviews.Value))
+            ? Results.Ok(EpisodeView.Of(episode, caller, reviews.Value, reference))
             : Problems.Forbidden($"{caller.Agency} may not see episode {episodeId}.");
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using NationalRegister.Infrastructure.Http;
 
 namespace NationalRegister.Infrastructure.Auth;
 
@@ -100,12 +101,31 @@ public static class AuthenticationSetup
                 {
                     OnTokenValidated = context =>
                     {
-                        // Lifetime from when it was issued (or first valid) to when it expires: a long-lived token is a stolen one waiting.
-                        if (context.SecurityToken is not JsonWebToken token
-                            || (token.ValidTo - (token.IssuedAt != DateTime.MinValue ? token.IssuedAt : token.ValidFrom)).TotalHours > auth.MaxTokenLifetimeHours)
-                            context.Fail($"Tokens may live {auth.MaxTokenLifetimeHours} hours at most.");
+                        // The same clock JwtBearer judged the token's expiry by (the machine's, not the register's TimeProvider).
+                        var refusal = context.SecurityToken is JsonWebToken token && context.Principal?.Identity is ClaimsIdentity identity
+                            ? TokenRules.Admit(identity, token, context.HttpContext.RequestServices.GetRequiredService<IKnownAgencies>(),
+                                TimeProvider.System.GetUtcNow(), auth.MaxTokenLifetimeHours)
+                            : "The token is not a JSON web token.";
+                        if (refusal is not null) context.Fail(new TokenRefusedException(refusal));
                         return Task.CompletedTask;
                     },
+                    // A 401 or 403 is a problem detail like every other refusal, whatever the Accept header asked for.
+                    OnChallenge = async context =>
+                    {
+                        context.HandleResponse();
+                        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                        context.Response.Headers.WWWAuthenticate = "Bearer";
+                        await Problems.Write(context.HttpContext, StatusCodes.Status401Unauthorized, "Not signed in",
+                            context.AuthenticateFailure switch
+                            {
+                                TokenRefusedException refused => refused.Message,
+                                null => "Send Authorization: Bearer <token>, a token the register or its identity provider issued.",
+                                // IdentityModel's own reasons name keys and claims: say what to do instead.
+                                _ => "The bearer token is not valid here: expired, not yet valid, for another audience or issuer, or not signed with the register's key. Ask for a new token.",
+                            });
+                    },
+                    OnForbidden = context => Problems.Write(context.HttpContext, StatusCodes.Status403Forbidden, "Not yours to see or change",
+                        "Your role may not use this endpoint."),
                 };
             });
         services.AddAuthorization(Policies.Add);

@@ -19,6 +19,7 @@ public sealed record Caller(string User, string Role, string? Force, string? Loc
     public bool IsChildrensServices => Role == Roles.ChildrensServices && LocalAuthority is not null;
     public bool IsAnalystOrAuditor => Role is Roles.Analyst or Roles.Auditor;
 
+    /// <summary>The token as <see cref="TokenRules"/> admitted it: one role, a user, and the agency's code as listed.</summary>
     public static Caller From(HttpContext http)
     {
         var user = http.User;
@@ -27,7 +28,7 @@ public sealed record Caller(string User, string Role, string? Force, string? Loc
             user.FindFirstValue(RegisterClaims.Name) ?? user.FindFirstValue(RegisterClaims.Subject) ?? "unknown",
             role,
             role == Roles.Force ? NormaliseForce(user.FindFirstValue(RegisterClaims.Force)) : null,
-            role == Roles.ChildrensServices ? user.FindFirstValue(RegisterClaims.LocalAuthority)?.Trim() : null,
+            role == Roles.ChildrensServices ? user.FindFirstValue(RegisterClaims.LocalAuthority) : null,
             Http.CorrelationId.Of(http));
     }
 

@@ -34,6 +34,7 @@ public static class Policies
     public const string Analyst = nameof(Analyst);
     public const string LinkedPersonReader = nameof(LinkedPersonReader);
     public const string PersonMerger = nameof(PersonMerger);
+    public const string AnyRole = nameof(AnyRole);
 
     public static void Add(AuthorizationOptions options)
     {
@@ -51,6 +52,9 @@ public static class Policies
             IsForce(c.User) || c.User.IsInRole(Roles.Analyst) || c.User.IsInRole(Roles.Auditor)));
         // Merging two records into one person, and undoing it, is an analyst's decision.
         options.AddPolicy(PersonMerger, p => p.RequireRole(Roles.Analyst));
+        // Reference data (forces, local authorities): whoever may use the register may read what it knows.
+        options.AddPolicy(AnyRole, p => p.RequireAssertion(c =>
+            IsForce(c.User) || IsChildrensServices(c.User) || c.User.IsInRole(Roles.Analyst) || c.User.IsInRole(Roles.Auditor)));
     }
 
     private static bool IsForce(ClaimsPrincipal user) =>

@@ -49,8 +49,21 @@ public sealed class TokenCommand : JasperFxCommand<TokenInput>
 
         using var host = input.BuildHost();
         var settings = host.Services.GetRequiredService<IOptions<AuthSettings>>().Value;
+        var agencies = host.Services.GetRequiredService<IKnownAgencies>();
         var clock = host.Services.GetService<TimeProvider>() ?? TimeProvider.System;
-        Console.WriteLine(settings.Issue(Claims(input), clock.GetUtcNow()));
+        // The register refuses a token for an agency it does not know: say so here, rather than print a token that gets 401s.
+        var force = input.RoleFlag == Roles.Force ? agencies.ForceCode(input.ForceFlag) : null;
+        var localAuthority = input.RoleFlag == Roles.ChildrensServices ? agencies.LocalAuthorityCode(input.LocalAuthorityFlag) : null;
+        if (input.RoleFlag == Roles.Force && force is null || input.RoleFlag == Roles.ChildrensServices && localAuthority is null)
+        {
+            Console.Error.WriteLine(force is null && input.RoleFlag == Roles.Force
+                ? $"--force {input.ForceFlag} is not a force the register knows. Give its code as GET /api/reference/forces lists it (e.g. GMP, MET, WMP)."
+                : $"--local-authority {input.LocalAuthorityFlag} is not a local authority the register knows. Give its ONS code or its name " +
+                  "as GET /api/reference/local-authorities lists it (e.g. E08000003 or Manchester).");
+            return false;
+        }
+
+        Console.WriteLine(settings.Issue(Claims(input, force, localAuthority), clock.GetUtcNow()));
         return true;
     }
 
@@ -58,18 +71,20 @@ public sealed class TokenCommand : JasperFxCommand<TokenInput>
     {
         { RoleFlag: var r } when !Roles.All.Contains(r) => $"--role must be one of {string.Join(", ", Roles.All)}.",
         { UserFlag: var u } when string.IsNullOrWhiteSpace(u) => "--user is required (who the token is for).",
+        { UserFlag: var u } when u.Length > TokenRules.MaxUserLength || !Http.Characters.IsOneLine(u) =>
+            $"--user must be one line of at most {TokenRules.MaxUserLength} characters.",
         { RoleFlag: Roles.Force, ForceFlag: null or "" } => "--force is required with --role force (e.g. --force GMP).",
         { RoleFlag: Roles.ChildrensServices, LocalAuthorityFlag: null or "" } =>
             "--local-authority is required with --role childrens-services (e.g. --local-authority Manchester).",
         _ => null,
     };
 
-    private static IEnumerable<Claim> Claims(TokenInput input)
+    private static IEnumerable<Claim> Claims(TokenInput input, string? force, string? localAuthority)
     {
         yield return new Claim(RegisterClaims.Subject, input.UserFlag);
         yield return new Claim(RegisterClaims.Name, input.UserFlag);
         yield return new Claim(RegisterClaims.Role, input.RoleFlag);
-        if (input.RoleFlag == Roles.Force) yield return new Claim(RegisterClaims.Force, input.ForceFlag!.Trim().ToUpperInvariant());
-        if (input.RoleFlag == Roles.ChildrensServices) yield return new Claim(RegisterClaims.LocalAuthority, input.LocalAuthorityFlag!.Trim());
+        if (force is not null) yield return new Claim(RegisterClaims.Force, force);
+        if (localAuthority is not null) yield return new Claim(RegisterClaims.LocalAuthority, localAuthority);
     }
 }

@@ -78,7 +78,7 @@ public static class CommandBodies
                 {
                     case JsonTokenType.PropertyName:
                         var name = reader.GetString() ?? "";
-                        if (HasControl(name)) return Invalid(null, "A field name contains a control character.");
+                        if (Characters.HasControl(name)) return Invalid(null, "A field name contains a control character.");
                         if (path.Count > 0) path[^1] = name;
                         break;
                     case JsonTokenType.StartObject or JsonTokenType.StartArray:
@@ -87,7 +87,7 @@ public static class CommandBodies
                     case JsonTokenType.EndObject or JsonTokenType.EndArray:
                         path.RemoveAt(path.Count - 1);
                         break;
-                    case JsonTokenType.String when HasControl(reader.GetString() ?? ""):
+                    case JsonTokenType.String when Characters.HasControl(reader.GetString() ?? ""):
                         return Invalid(string.Join('.', path.Where(p => p.Length > 0)),
                             "must not contain control characters (only tab and line breaks are allowed in text).");
                 }
@@ -105,23 +105,6 @@ public static class CommandBodies
         {
             return Invalid(string.Join('.', path.Where(p => p.Length > 0)), "contains an escape sequence that is not a character.");
         }
-    }
-
-    /// <summary>
-    /// NUL and the other control characters (PostgreSQL's jsonb refuses NUL outright) and lone surrogates, which are no
-    /// character at all. Tab and line breaks stay: free text has paragraphs; single-line fields refuse them when read.
-    /// </summary>
-    public static bool HasControl(string text, bool allowLineBreaks = true)
-    {
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) i++;
-            else if (char.IsSurrogate(c)) return true;
-            else if (char.IsControl(c) && !(allowLineBreaks && c is '\t' or '\n' or '\r')) return true;
-        }
-
-        return false;
     }
 
     /// <summary>"$.person.dateOfBirth" as "person.dateOfBirth", "$.disclosures[2]" as "disclosures[2]".</summary>

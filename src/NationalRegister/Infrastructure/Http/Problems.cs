@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
 using Wolverine.Http;
 
 namespace NationalRegister.Infrastructure.Http;
@@ -16,6 +18,47 @@ public static class Problems
 
     public static IResult Problem(int status, string title, string detail, IDictionary<string, object?>? extensions = null) =>
         Results.Problem(new ProblemDetails { Status = status, Title = title, Detail = detail, Extensions = extensions ?? new Dictionary<string, object?>() });
+
+    /// <summary>A problem written straight to the response, outside an endpoint (authentication, middleware).</summary>
+    public static async Task Write(HttpContext http, int status, string title, string detail)
+    {
+        http.Response.StatusCode = status;
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http, ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+    }
+}
+
+/// <summary>
+/// Every problem is written as application/problem+json, whatever the request's Accept header: ASP.NET's own writer
+/// declines a client that asked only for text/csv, and its 401s and 403s then went out as text/plain. Registered before
+/// ASP.NET's writer, so the status code pages, the exception handler and every endpoint's problems come through here.
+/// </summary>
+public sealed class ProblemJsonWriter(IOptions<ProblemDetailsOptions> options, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json) : IProblemDetailsWriter
+{
+    public bool CanWrite(ProblemDetailsContext context) => true;
+
+    public ValueTask WriteAsync(ProblemDetailsContext context)
+    {
+        var http = context.HttpContext;
+        var problem = context.ProblemDetails;
+        problem.Status ??= http.Response.StatusCode;
+        problem.Title ??= ReasonPhrases.GetReasonPhrase(problem.Status.Value);
+        // As ASP.NET types the problems endpoints return (RFC 9110's section on each status), for those written here directly.
+        problem.Type ??= problem.Status switch
+        {
+            StatusCodes.Status401Unauthorized => "https://tools.ietf.org/html/rfc9110#section-15.5.2",
+            StatusCodes.Status403Forbidden => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
+            StatusCodes.Status404NotFound => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+            StatusCodes.Status405MethodNotAllowed => "https://tools.ietf.org/html/rfc9110#section-15.5.6",
+            StatusCodes.Status500InternalServerError => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
+            _ => null,
+        };
+        options.Value.CustomizeProblemDetails?.Invoke(context);
+        return new ValueTask(http.Response.WriteAsJsonAsync(problem, problem.GetType(), json.Value.SerializerOptions, "application/problem+json",
+            http.RequestAborted));
+    }
 }
 
 /// <summary>
@@ -73,7 +116,7 @@ public sealed class FieldErrors
     {
         values ??= [];
         if (values.Count > maxItems) Add(field, $"may hold at most {maxItems} entries.");
-        else if (values.Any(v => string.IsNullOrWhiteSpace(v) || v.Length > maxLength || CommandBodies.HasControl(v)))
+        else if (values.Any(v => string.IsNullOrWhiteSpace(v) || v.Length > maxLength || Characters.HasControl(v)))
             Add(field, $"each entry must be non-empty text of at most {maxLength} characters, without control characters.");
         return [.. values.Select(v => v?.Trim() ?? "")];
     }
@@ -98,8 +141,8 @@ public sealed class FieldErrors
     private void Check(string field, string value, int maxLength, bool freeText)
     {
         if (value.Length > maxLength) Add(field, $"must be at most {maxLength} characters.");
-        else if (CommandBodies.HasControl(value, allowLineBreaks: freeText))
-            Add(field, freeText ? "must not contain control characters." : "must be one line, without tabs or control characters.");
+        else if (freeText ? Characters.HasControl(value) : !Characters.IsOneLine(value))
+            Add(field, freeText ? "must not contain control characters." : "must be one line, without tabs, line breaks, control or layout characters.");
     }
 
     /// <summary>A required object that is absent: noted, and a placeholder returned so reading can go on.</summary>

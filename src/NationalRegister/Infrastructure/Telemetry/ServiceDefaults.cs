@@ -17,6 +17,7 @@ public static class ServiceDefaults
         // Structured JSON logs for collectors; readable lines on a developer's terminal.
         if (!builder.Environment.IsDevelopment()) builder.Logging.ClearProviders().AddJsonConsole(o => o.IncludeScopes = true);
 
+        builder.Services.AddSingleton<IProblemDetailsWriter, ProblemJsonWriter>(); // before ASP.NET's own: it always writes
         builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = c =>
             c.ProblemDetails.Extensions["correlationId"] = CorrelationId.Of(c.HttpContext));
 

@@ -38,7 +38,7 @@ public sealed partial class GetPersonHistoryEndpoint
                  "10 to 500 characters.",
             > 1 => $"Give {JustificationHeader} once: one reason for one consultation.",
             _ when given.ToString().Trim().Length is < 10 or > 500 => $"{JustificationHeader} must be 10 to 500 characters.",
-            _ when CommandBodies.HasControl(given.ToString(), allowLineBreaks: false) => $"{JustificationHeader} must be one line of text.",
+            _ when !Characters.IsOneLine(given.ToString()) => $"{JustificationHeader} must be one line of text.",
             _ => null,
         };
         return problem is null

@@ -26,16 +26,17 @@ public static class GetPersonEndpoint
         if (caller.IsForce && !episodes.Any(e => EpisodeAccess.IsOwningForce(caller, e)))
             return Problems.Forbidden($"{caller.Agency} has no episode for person {personId}.");
 
-        // The reports behind what the caller may see, and the newest episode's for the age band: one read of the events.
+        // The reports behind what the caller may see, and the newest such episode's for the age band: one read of the events.
         var detailed = PersonView.DetailsFor(caller);
-        var newest = episodes.MaxBy(e => e.LastSeenAt)!.Id;
-        Guid[] wanted = [.. episodes.Where(e => detailed(e.Force)).Select(e => e.Id).Append(newest).Distinct()];
+        var analysed = caller.Role == Roles.Analyst;
+        var newest = episodes.Where(e => analysed || detailed(e.Force)).MaxBy(e => e.LastSeenAt)?.Id;
+        Guid[] wanted = [.. episodes.Where(e => detailed(e.Force)).Select(e => e.Id).Concat(newest is { } n ? [n] : []).Distinct()];
         var events = await session.Events.QueryAllRawEvents()
             .Where(e => wanted.Contains(e.StreamId))
             .Where(e => e.EventTypesAre(typeof(MissingReported)))
             .OrderBy(e => e.Sequence)
             .ToListAsync(ct);
         MissingReported[] reports = [.. events.Select(e => e.Data).OfType<MissingReported>()];
-        return Results.Ok(PersonView.Of(person, episodes, reports, detailed, clock.GetUtcNow()));
+        return Results.Ok(PersonView.Of(person, episodes, reports, detailed, analysed, clock.GetUtcNow()));
     }
 }

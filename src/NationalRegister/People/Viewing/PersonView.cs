@@ -8,8 +8,10 @@ public sealed record EpisodeSummary(
     Guid EpisodeId, string ForceReference, EpisodeStatus Status, DateTimeOffset ReportedAt, DateTimeOffset LastSeenAt);
 
 /// <summary>The person as one force's records give them: from the newest report of that force's episodes.</summary>
+/// <param name="ForceSubjectId">The force's own id of the person, from a report it made; null when it holds only episodes transferred
+/// to it, whose subject id is the sending force's.</param>
 public sealed record ForceRecord(
-    string Force, string ForceSubjectId, string GivenName, string FamilyName, DateOnly DateOfBirth, string Sex,
+    string Force, string? ForceSubjectId, string GivenName, string FamilyName, DateOnly DateOfBirth, string Sex,
     IReadOnlyList<EpisodeSummary> Episodes);
 
 public sealed record ForceEpisodes(string Force, int Episodes);
@@ -21,7 +23,7 @@ public sealed record ForceEpisodes(string Force, int Episodes);
 /// </summary>
 /// <param name="PersonId">The surviving record, whichever of the linked ids was asked for.</param>
 /// <param name="MergedFrom">The records merged into it.</param>
-/// <param name="AgeBand">From the age when last seen in the newest episode.</param>
+/// <param name="AgeBand">From the age when last seen in the newest episode whose details the caller sees (analysts: the newest).</param>
 /// <param name="OpenEpisodeId">The newest open episode among those whose details the caller sees.</param>
 /// <param name="Records">One per force whose details the caller sees.</param>
 public sealed record PersonView(
@@ -39,11 +41,13 @@ public sealed record PersonView(
 
     /// <summary>Windows count episodes by when the person went missing (last seen), up to now.</summary>
     /// <param name="reports">The reports of at least the detailed forces' episodes and the newest episode, in the order recorded.</param>
+    /// <param name="analysed">An analyst's view: no details, but the age band of the newest episode.</param>
     public static PersonView Of(LinkedPerson person, IReadOnlyList<Episode> episodes, IReadOnlyList<MissingReported> reports,
-        Func<string, bool> detailed, DateTimeOffset now)
+        Func<string, bool> detailed, bool analysed, DateTimeOffset now)
     {
         var forces = episodes.Select(e => e.Force).Distinct().Order(StringComparer.Ordinal).ToList();
-        var newest = episodes.MaxBy(e => e.LastSeenAt);
+        // A force's view of its own child says nothing another force recorded, the age band included.
+        var newest = episodes.Where(e => detailed(e.Force) || analysed).MaxBy(e => e.LastSeenAt);
         var newestReport = reports.LastOrDefault(r => r.EpisodeId == newest?.Id);
         return new(
             person.SurvivorId,
@@ -65,7 +69,8 @@ public sealed record PersonView(
     {
         var own = episodes.Select(e => e.Id).ToHashSet();
         if (reports.LastOrDefault(r => own.Contains(r.EpisodeId)) is not { Person: var p }) return null;
-        return new ForceRecord(force, p.ForceSubjectId, p.GivenName, p.FamilyName, p.DateOfBirth, p.Sex,
+        var subjectId = reports.LastOrDefault(r => own.Contains(r.EpisodeId) && r.Force == force)?.Person.ForceSubjectId;
+        return new ForceRecord(force, subjectId, p.GivenName, p.FamilyName, p.DateOfBirth, p.Sex,
             [.. episodes.OrderByDescending(e => e.LastSeenAt)
                 .Select(e => new EpisodeSummary(e.Id, e.ForceReference, e.Status, e.ReportedAt, e.LastSeenAt))]);
     }

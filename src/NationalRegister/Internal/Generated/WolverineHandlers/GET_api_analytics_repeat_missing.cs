@@ -2,6 +2,7 @@
 #pragma warning disable
 using Microsoft.AspNetCore.Routing;
 using NationalRegister.Analytics;
+using NationalRegister.Reference;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -16,14 +17,16 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly NationalRegister.Analytics.Freshness _freshness;
+        private readonly NationalRegister.Reference.ReferenceData _referenceData;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_analytics_repeat_missing(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, NationalRegister.Analytics.Freshness freshness, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_analytics_repeat_missing(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, NationalRegister.Analytics.Freshness freshness, NationalRegister.Reference.ReferenceData referenceData, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _freshness = freshness;
+            _referenceData = referenceData;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -91,7 +94,7 @@ namespace Internal.Generated.WolverineHandlers
             var force = httpContext.Request.Query["force"];
             var localAuthority = httpContext.Request.Query["localAuthority"];
             var riskLevel = httpContext.Request.Query["riskLevel"];
-            (var scope, var problemDetails1) = NationalRegister.Analytics.RepeatMissingEndpoint.Validate(caller, force, localAuthority, riskLevel, windowDays, minEpisodes, page, pageSize);
+            (var scope, var problemDetails1) = NationalRegister.Analytics.RepeatMissingEndpoint.Validate(caller, _referenceData, force, localAuthority, riskLevel, windowDays, minEpisodes, page, pageSize);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
             {

@@ -2,6 +2,7 @@
 #pragma warning disable
 using Microsoft.AspNetCore.Routing;
 using NationalRegister.Analytics;
+using NationalRegister.Reference;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -16,13 +17,15 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly NationalRegister.Analytics.Freshness _freshness;
+        private readonly NationalRegister.Reference.ReferenceData _referenceData;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_analytics_return_interviews_timeliness(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, NationalRegister.Analytics.Freshness freshness, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_analytics_return_interviews_timeliness(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, NationalRegister.Analytics.Freshness freshness, NationalRegister.Reference.ReferenceData referenceData, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _freshness = freshness;
+            _referenceData = referenceData;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -88,7 +91,7 @@ namespace Internal.Generated.WolverineHandlers
             var caller = NationalRegister.Infrastructure.Auth.Caller.From(httpContext);
             var force = httpContext.Request.Query["force"];
             var localAuthority = httpContext.Request.Query["localAuthority"];
-            (var scope, var problemDetails1) = NationalRegister.Analytics.ReturnInterviewTimelinessEndpoint.Validate(caller, force, localAuthority, from, to, page, pageSize);
+            (var scope, var problemDetails1) = NationalRegister.Analytics.ReturnInterviewTimelinessEndpoint.Validate(caller, _referenceData, force, localAuthority, from, to, page, pageSize);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
             {
@@ -98,7 +101,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await NationalRegister.Analytics.ReturnInterviewTimelinessEndpoint.Get(scope, from, to, page, pageSize, httpContext, ((Marten.IQuerySession)documentSession), _freshness, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await NationalRegister.Analytics.ReturnInterviewTimelinessEndpoint.Get(scope, from, to, page, pageSize, httpContext, ((Marten.IQuerySession)documentSession), _freshness, _referenceData, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

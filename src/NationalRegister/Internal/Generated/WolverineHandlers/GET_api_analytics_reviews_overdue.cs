@@ -3,6 +3,7 @@
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using NationalRegister.Analytics;
+using NationalRegister.Reference;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -18,15 +19,17 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Microsoft.Extensions.Options.IOptions<NationalRegister.Episodes.ReviewIntervals> _optionsOfReviewIntervals;
         private readonly NationalRegister.Analytics.Freshness _freshness;
+        private readonly NationalRegister.Reference.ReferenceData _referenceData;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_analytics_reviews_overdue(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Options.IOptions<NationalRegister.Episodes.ReviewIntervals> optionsOfReviewIntervals, NationalRegister.Analytics.Freshness freshness, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_analytics_reviews_overdue(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Options.IOptions<NationalRegister.Episodes.ReviewIntervals> optionsOfReviewIntervals, NationalRegister.Analytics.Freshness freshness, NationalRegister.Reference.ReferenceData referenceData, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _optionsOfReviewIntervals = optionsOfReviewIntervals;
             _freshness = freshness;
+            _referenceData = referenceData;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -68,7 +71,7 @@ namespace Internal.Generated.WolverineHandlers
             var force = httpContext.Request.Query["force"];
             var localAuthority = httpContext.Request.Query["localAuthority"];
             var riskLevel = httpContext.Request.Query["riskLevel"];
-            (var scope, var problemDetails1) = NationalRegister.Analytics.OverdueReviewsEndpoint.Validate(caller, force, localAuthority, riskLevel, page, pageSize);
+            (var scope, var problemDetails1) = NationalRegister.Analytics.OverdueReviewsEndpoint.Validate(caller, _referenceData, force, localAuthority, riskLevel, page, pageSize);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
             {

@@ -2,6 +2,7 @@
 #pragma warning disable
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
+using NationalRegister.Reference;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -16,13 +17,15 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Microsoft.Extensions.Options.IOptions<NationalRegister.Episodes.ReviewIntervals> _optionsOfReviewIntervals;
+        private readonly NationalRegister.Reference.ReferenceData _referenceData;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_episodes_episodeId(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Options.IOptions<NationalRegister.Episodes.ReviewIntervals> optionsOfReviewIntervals, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_episodes_episodeId(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Options.IOptions<NationalRegister.Episodes.ReviewIntervals> optionsOfReviewIntervals, NationalRegister.Reference.ReferenceData referenceData, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _optionsOfReviewIntervals = optionsOfReviewIntervals;
+            _referenceData = referenceData;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -48,7 +51,7 @@ namespace Internal.Generated.WolverineHandlers
             var caller = NationalRegister.Infrastructure.Auth.Caller.From(httpContext);
             
             // The actual HTTP request handler execution
-            var result = await NationalRegister.Episodes.Viewing.GetEpisodeEndpoint.Get(episodeId, caller, ((Marten.IQuerySession)documentSession), _optionsOfReviewIntervals, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await NationalRegister.Episodes.Viewing.GetEpisodeEndpoint.Get(episodeId, caller, ((Marten.IQuerySession)documentSession), _optionsOfReviewIntervals, _referenceData, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -2,6 +2,7 @@
 #pragma warning disable
 using Microsoft.AspNetCore.Routing;
 using NationalRegister.Analytics;
+using NationalRegister.Reference;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -16,13 +17,15 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly NationalRegister.Analytics.Freshness _freshness;
+        private readonly NationalRegister.Reference.ReferenceData _referenceData;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_reports_annual(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, NationalRegister.Analytics.Freshness freshness, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_reports_annual(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, NationalRegister.Analytics.Freshness freshness, NationalRegister.Reference.ReferenceData referenceData, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _freshness = freshness;
+            _referenceData = referenceData;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
         }
@@ -62,7 +65,7 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
-            (var scope, var reportPeriod, var problemDetails1) = NationalRegister.Analytics.AnnualReportEndpoint.Validate(caller, force, localAuthority, from, to);
+            (var scope, var reportPeriod, var problemDetails1) = NationalRegister.Analytics.AnnualReportEndpoint.Validate(caller, _referenceData, force, localAuthority, from, to);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
             {

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
 using NationalRegister.Infrastructure.Commands;
+using NationalRegister.Reference;
 using System;
 using System.Linq;
 using Wolverine.Http;
@@ -20,16 +21,18 @@ namespace Internal.Generated.WolverineHandlers
         private readonly Microsoft.AspNetCore.Http.IHttpContextAccessor _httpContextAccessor;
         private readonly Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> _optionsOfJsonOptions;
         private readonly NationalRegister.Infrastructure.Commands.StreamQueues _streamQueues;
+        private readonly NationalRegister.Reference.ReferenceData _referenceData;
         private readonly System.TimeProvider _timeProvider;
         private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
         private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public POST_api_episodes_episodeId_transfer(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.AspNetCore.Http.IHttpContextAccessor httpContextAccessor, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> optionsOfJsonOptions, NationalRegister.Infrastructure.Commands.StreamQueues streamQueues, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public POST_api_episodes_episodeId_transfer(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.AspNetCore.Http.IHttpContextAccessor httpContextAccessor, Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> optionsOfJsonOptions, NationalRegister.Infrastructure.Commands.StreamQueues streamQueues, NationalRegister.Reference.ReferenceData referenceData, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _httpContextAccessor = httpContextAccessor;
             _optionsOfJsonOptions = optionsOfJsonOptions;
             _streamQueues = streamQueues;
+            _referenceData = referenceData;
             _timeProvider = timeProvider;
             _outboxedSessionFactory = outboxedSessionFactory;
             _wolverineRuntime = wolverineRuntime;
@@ -79,7 +82,7 @@ namespace Internal.Generated.WolverineHandlers
                 }
 
                 var caller = NationalRegister.Infrastructure.Auth.Caller.From(httpContext);
-                (var transfer, var problemDetails1) = NationalRegister.Episodes.Transferring.TransferEpisodeEndpoint.Validate(command);
+                (var transfer, var problemDetails1) = NationalRegister.Episodes.Transferring.TransferEpisodeEndpoint.Validate(command, _referenceData);
                 // Evaluate whether the processing should stop if there are any problems
                 if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
                 {
