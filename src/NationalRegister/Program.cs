@@ -1,6 +1,7 @@
 using JasperFx;
 using NationalRegister.Alerts;
 using NationalRegister.Analytics;
+using NationalRegister.Audit;
 using NationalRegister.Episodes;
 using NationalRegister.Infrastructure;
 using NationalRegister.Infrastructure.Auth;
@@ -21,6 +22,7 @@ builder.AddReferenceData();
 builder.AddEpisodeServices();
 builder.AddAnalyticsServices();
 builder.AddAlertServices();
+builder.AddAudit();
 builder.Services.AddRegisterAuthentication();
 builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
 builder.Services.AddSingleton(TimeProvider.System);

@@ -2,7 +2,9 @@ using JasperFx;
 using JasperFx.Events;
 using JasperFx.OpenTelemetry;
 using Marten;
+using Microsoft.Extensions.Options;
 using NationalRegister.Infrastructure.Commands;
+using NationalRegister.Infrastructure.Integrity;
 using NationalRegister.Infrastructure.Postgres;
 using Weasel.Core;
 using Wolverine.Marten;
@@ -18,6 +20,14 @@ public static class EventStore
     {
         var development = builder.Environment.IsDevelopment();
         builder.Services.AddRegisterDatabase();
+        builder.Services.AddOptions<ChainSettings>().BindConfiguration(ChainSettings.Section)
+            .PostConfigure<IHostEnvironment>((settings, environment) =>
+            {
+                if (environment.IsDevelopment() && string.IsNullOrWhiteSpace(settings.ChainKey)) settings.ChainKey = ChainSettings.DevelopmentKey;
+            })
+            .ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ChainSettings>, ChainSettingsCheck>();
+        builder.Services.AddSingleton<ChainKey>();
         var marten = builder.Services.AddMarten(services =>
             {
                 var options = new StoreOptions();
@@ -31,6 +41,10 @@ public static class EventStore
                 options.Events.MetadataConfig.CausationIdEnabled = true;
                 options.Events.MetadataConfig.UserNameEnabled = true;
                 options.Events.StreamIdentity = StreamIdentity.AsGuid;
+                // The recorded time is the database's (Quick mode stamps now() in the appending transaction), and every
+                // event is linked to the one before it in its stream (keyed hash chain): see Integrity/EventChain.
+                options.Events.AppendMode = EventAppendMode.Quick;
+                options.Listeners.Add(new EventChain(services.GetRequiredService<ChainKey>()));
                 // Spans per connection and counters of appended events, exported with the rest of the telemetry.
                 options.OpenTelemetry.TrackConnections = TrackLevel.Normal;
                 options.OpenTelemetry.TrackEventCounters();

@@ -30,6 +30,9 @@ public sealed class RegisterFixture : IAsyncLifetime
     public CapturedLogs Logs { get; } = new();
 
     public IAlbaHost Host { get; private set; } = null!;
+
+    /// <summary>Where this run's checkpoints go (no background checkpoints: tests write them when they need one).</summary>
+    public string Anchors { get; } = Path.Combine(Path.GetTempPath(), $"nr-anchors-{Guid.NewGuid():N}"[..24]);
     public string ConnectionString { get; private set; } = "";
 
     public async Task InitializeAsync()
@@ -44,6 +47,8 @@ public sealed class RegisterFixture : IAsyncLifetime
             web.UseEnvironment("Development");
             web.UseSetting("ConnectionStrings:Register", ConnectionString);
             web.UseSetting("Auth:SigningKey", SigningKey);
+            web.UseSetting("Audit:Anchors:Folder", Anchors);
+            web.UseSetting("Audit:Anchors:IntervalMinutes", "0");
             web.ConfigureLogging(logging => logging.AddProvider(Logs).AddFilter<CapturedLogs>(null, LogLevel.Trace));
             web.ConfigureServices(services =>
             {
@@ -80,6 +85,7 @@ public sealed class RegisterFixture : IAsyncLifetime
         finally
         {
             if (_postgres is not null) await _postgres.DisposeAsync();
+            if (Directory.Exists(Anchors)) Directory.Delete(Anchors, recursive: true);
         }
     }
 }

@@ -13,6 +13,7 @@ namespace NationalRegister.Tests.Hosting;
 public sealed class StartupTests(RegisterFixture fixture)
 {
     private const string GoodKey = "a-production-secret-of-at-least-32-bytes-0123456789";
+    private const string GoodChainKey = "another-production-secret-for-the-chains-0123456789";
 
     [Theory]
     [InlineData(null, "Auth__SigningKey")]
@@ -87,12 +88,29 @@ public sealed class StartupTests(RegisterFixture fixture)
         }
     }
 
-    private static async Task<(int ExitCode, string StdErr)> Start(string connectionString, string? key, params string[] args)
+    [Theory]
+    [InlineData(null, "Audit__ChainKey")]
+    [InlineData("short-key-0123456789", "32 bytes")]
+    [InlineData(global::NationalRegister.Infrastructure.Integrity.ChainSettings.DevelopmentKey, "development key")]
+    public async Task production_refuses_to_start_on_a_missing_short_or_development_chain_key(string? chainKey, string named)
+    {
+        var (exitCode, stderr) = await StartWithChainKey(fixture.ConnectionString, GoodKey, chainKey);
+
+        exitCode.ShouldNotBe(0);
+        LastLine(stderr).ShouldContain(named);
+        LastLine(stderr).ShouldContain("Audit__ChainKey");
+    }
+
+    private static Task<(int ExitCode, string StdErr)> Start(string connectionString, string? key, params string[] args) =>
+        StartWithChainKey(connectionString, key, GoodChainKey, args);
+
+    private static async Task<(int ExitCode, string StdErr)> StartWithChainKey(string connectionString, string? key, string? chainKey,
+        params string[] args)
     {
         var (exitCode, _, stderr) = await RegisterProcess.Run(new Dictionary<string, string?>
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production", ["Auth__SigningKey"] = key, ["ConnectionStrings__Register"] = connectionString,
-            ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production", ["Auth__SigningKey"] = key, ["Audit__ChainKey"] = chainKey,
+            ["ConnectionStrings__Register"] = connectionString, ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
         }, args);
         return (exitCode, stderr);
     }

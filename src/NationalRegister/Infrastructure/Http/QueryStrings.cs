@@ -71,6 +71,14 @@ public static class QueryStrings
         _ when type == typeof(DateOnly) => DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
             ? day.Year is >= 1900 and <= 2999 ? null : "must be a date from 1900 to 2999."
             : "must be a date (yyyy-mm-dd).",
+        _ when type == typeof(long) => long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _) ? null
+            : "must be a whole number.",
+        _ when type == typeof(Guid) => Guid.TryParseExact(value, "D", out _) ? null : "must be a uuid (e.g. 7a1e0c3e-0000-4000-8000-000000000001).",
+        // An instant with its offset, from 1900: "2026-11-20T16:30:00Z".
+        _ when type == typeof(DateTimeOffset) => DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at)
+                && value.Contains('T') && at.Year is >= 1900 and <= 2999
+            ? null
+            : "must be a date and time with its offset (ISO 8601, e.g. 2026-11-20T16:30:00Z).",
         _ when type == typeof(string) => null,
         _ => "is not a parameter this register reads.",
     };

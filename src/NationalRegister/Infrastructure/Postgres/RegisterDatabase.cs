@@ -126,6 +126,9 @@ public sealed class RegisterDatabase(IConfiguration configuration, ILogger<Regis
         var given = new DbConnectionStringBuilder { ConnectionString = builder.ConnectionString };
         if (!given.ContainsKey("Maximum Pool Size")) builder.MaxPoolSize = Math.Max(MaxPoolSize(), builder.MinPoolSize);
         if (!given.ContainsKey("Application Name")) builder.ApplicationName = ApplicationName;
+        // Marten's Quick append records each event at the database's "now() at time zone 'utc'": that reads as the true
+        // instant only in a UTC session, so every connection is one (an event's recorded time is audit evidence).
+        builder.Timezone = "UTC";
         return builder.ConnectionString;
     }
 
