@@ -2,6 +2,7 @@ using JasperFx;
 using NationalRegister.Alerts;
 using NationalRegister.Analytics;
 using NationalRegister.Audit;
+using NationalRegister.Infrastructure.AccessLogging;
 using NationalRegister.Episodes;
 using NationalRegister.Infrastructure;
 using NationalRegister.Infrastructure.Auth;
@@ -16,13 +17,14 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 
 builder.AddCommandLine(args);
 builder.AddServiceDefaults();
-builder.AddEventStore(options => options.AddEpisodes().AddPeople().AddAnalytics().AddAlerts());
+builder.AddEventStore(options => options.AddEpisodes().AddPeople().AddAnalytics().AddAlerts().AddAccessLog());
 builder.AddMessaging();
 builder.AddReferenceData();
 builder.AddEpisodeServices();
 builder.AddAnalyticsServices();
 builder.AddAlertServices();
-builder.AddAudit();
+builder.AddAuditServices();
+builder.AddAccessLog();
 builder.Services.AddRegisterAuthentication();
 builder.Services.AddOpenApi(o => o.AddDocumentTransformer<BearerSecurityScheme>());
 builder.Services.AddSingleton(TimeProvider.System);
@@ -34,7 +36,9 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseCorrelationIds();
 app.UseAuthentication();
+app.UseAccessLogging();
 app.UseAuthorization();
+app.UseJustifications();
 app.UseQueryStrings();
 app.UseCommandBodies();
 

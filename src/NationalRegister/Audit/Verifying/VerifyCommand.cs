@@ -33,7 +33,8 @@ public sealed class VerifyCommand : JasperFxAsyncCommand<VerifyInput>
             streams = (await PersonStreams.Of(session, person, CancellationToken.None)).Streams;
         }
 
-        var (problems, heads, toSequence) = checkpoints.Read();
+        var anchors = checkpoints.Read();
+        var (problems, heads, toSequence) = (anchors.Problems, anchors.Streams, anchors.ToSequence);
         foreach (var problem in problems) Console.WriteLine($"BROKEN checkpoint {problem}");
         Console.Error.WriteLine(heads.Count == 0
             ? $"No checkpoint in {checkpoints.Path}: deleted last events and deleted streams cannot be caught (run `anchor`)."
@@ -45,8 +46,15 @@ public sealed class VerifyCommand : JasperFxAsyncCommand<VerifyInput>
             count => Console.Error.WriteLine($"Verified {count:N0} events ({count / clock.Elapsed.TotalSeconds:N0} events/s)..."), CancellationToken.None);
         foreach (var broken in report.Breaks)
             Console.WriteLine($"BROKEN stream {broken.StreamId} version {broken.Version} sequence {broken.Sequence}: {broken.Problem}. {broken.Detail}");
+        var access = streams is null
+            ? await host.Services.GetRequiredService<AccessChains>().Verify(connection, anchors.AccessChains, CancellationToken.None)
+            : new ChainReport(0, 0, [], TimeSpan.Zero);
+        foreach (var broken in access.Breaks)
+            Console.WriteLine($"BROKEN access chain {broken.StreamId} record {broken.Version}: {broken.Problem}. {broken.Detail}");
+        if (streams is null)
+            Console.WriteLine($"Access log {(access.Intact ? "intact" : $"{access.Breaks.Count} break(s)")}: {access.Events:N0} records in {access.Streams:N0} chains.");
         Console.WriteLine($"{(report.Intact ? "Intact" : $"{report.Breaks.Count} break(s)")}: {report.Events:N0} events in {report.Streams:N0} streams, " +
                           $"{report.Took.TotalSeconds:0.0} s ({report.EventsPerSecond:N0} events/s).");
-        return report.Intact && problems.Count == 0;
+        return report.Intact && access.Intact && problems.Count == 0;
     }
 }

@@ -2,6 +2,7 @@ using Marten;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using NationalRegister.Infrastructure.Auth;
+using NationalRegister.Infrastructure.AccessLogging;
 using NationalRegister.Infrastructure.Http;
 using NationalRegister.Infrastructure.Integrity;
 using NationalRegister.Infrastructure.Postgres;
@@ -20,16 +21,19 @@ public sealed record Verification(Guid PersonId, bool Intact, long Events, long 
 public static class VerifyPersonEndpoint
 {
     [WolverineGet("/api/audit/verify", OperationId = "VerifyPerson")]
+    [AccessLogged(justified: true)]
     [Authorize(Policy = Policies.Auditor)]
     [ProducesResponseType<Verification>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(Guid? personId, IQuerySession session, ChainVerifier verifier, CheckpointFolder checkpoints,
+    public static async Task<IResult> Get(Guid? personId, HttpContext http, IQuerySession session, ChainVerifier verifier, CheckpointFolder checkpoints,
         RegisterDatabase database, CancellationToken ct)
     {
         if (personId is not { } id)
             return Problems.Problem(StatusCodes.Status400BadRequest, "Whose history?", "Give personId: the verify command checks the whole register.");
-        var (person, _, streams) = await PersonStreams.Of(session, id, ct);
+        var (person, episodes, streams) = await PersonStreams.Of(session, id, ct);
         if (streams.Length == 0) return Problems.NotFound("person", id);
-        var (problems, heads, toSequence) = checkpoints.Read();
+        AccessLogging.Read(http, person.Records, episodes);
+        var anchors = checkpoints.Read();
+        var (problems, heads, toSequence) = (anchors.Problems, anchors.Streams, anchors.ToSequence);
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync(ct);
         var report = await verifier.Verify(connection, streams, heads.Where(h => streams.Contains(h.Key)).ToDictionary(), null, ct);

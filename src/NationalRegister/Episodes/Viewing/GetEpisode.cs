@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using NationalRegister.Infrastructure.Auth;
 using NationalRegister.Infrastructure.Http;
 using NationalRegister.Reference;
+using NationalRegister.Infrastructure.AccessLogging;
 using Wolverine.Http;
 
 namespace NationalRegister.Episodes.Viewing;
@@ -32,15 +33,17 @@ public sealed record EpisodeView(
 public static class GetEpisodeEndpoint
 {
     [WolverineGet("/api/episodes/{episodeId}", OperationId = "GetEpisode")]
+    [AccessLogged]
     [Authorize(Policy = Policies.EpisodeReader)]
     [ProducesResponseType<EpisodeView>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Get(Guid episodeId, Caller caller, IQuerySession session, IOptions<ReviewIntervals> reviews,
+    public static async Task<IResult> Get(Guid episodeId, Caller caller, HttpContext http, IQuerySession session, IOptions<ReviewIntervals> reviews,
         ReferenceData reference, CancellationToken ct)
     {
         // The inline snapshot is committed with the events, so this read is never stale.
         var episode = await session.LoadAsync<Episode>(episodeId, ct);
         if (episode is null) return Problems.NotFound("episode", episodeId);
+        AccessLogging.Read(http, [episode.PersonId], [episode.Id]);
         return EpisodeAccess.MayRead(caller, episode)
             ? Results.Ok(EpisodeView.Of(episode, caller, reviews.Value, reference))
             : Problems.Forbidden($"{caller.Agency} may not see episode {episodeId}.");

@@ -5,8 +5,12 @@ using Npgsql;
 
 namespace NationalRegister.Infrastructure.Integrity;
 
+/// <summary>What the checkpoints anchor: each stream's head and each access chain's, and anything wrong with the files.</summary>
+public sealed record Anchors(IReadOnlyList<string> Problems, Dictionary<Guid, AnchoredHead> Streams, Dictionary<Guid, AnchoredChain> AccessChains,
+    long ToSequence);
+
 /// <summary>What a checkpoint file says about itself.</summary>
-public sealed record CheckpointHeader(string Kind, DateTimeOffset CreatedAt, long FromSequence, long ToSequence, string? Previous, long Streams);
+public sealed record CheckpointHeader(string Kind, DateTimeOffset CreatedAt, long FromSequence, long ToSequence, string? Previous, long Heads);
 
 /// <summary>
 /// Stream heads anchored outside the database: each checkpoint file (NDJSON) holds, for every stream appended to since the
@@ -33,7 +37,7 @@ public sealed class CheckpointFolder(string path, ChainKey key)
 
     public string Path => path;
 
-    private sealed record HeadLine(Guid Stream, long Version, string? Link);
+    private sealed record HeadLine(Guid? Stream, long Version, string? Link, Guid? AccessChain = null, long Position = 0);
 
     private sealed record RootLine(string Root);
 
@@ -46,10 +50,18 @@ public sealed class CheckpointFolder(string path, ChainKey key)
         var lastHeader = last is null ? null : ReadHeader(last);
         long to;
         await using (var command = new NpgsqlCommand(HighWaterMark, connection)) to = (long)(await command.ExecuteScalarAsync(ct))!;
-        var from = lastHeader?.ToSequence ?? 0;
-        if (to <= from) return null;
-
+        var from = Math.Min(lastHeader?.ToSequence ?? 0, to);
         var lines = new List<string>();
+        // Every access chain's head, each time (a chain per register process: few), then the streams appended to since the last.
+        await using (var command = new NpgsqlCommand(AccessChains.Heads, connection))
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+            while (await reader.ReadAsync(ct))
+                lines.Add(JsonSerializer.Serialize(new HeadLine(null, 0, reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetGuid(0), reader.GetInt64(1)), Json));
+        var anchoredChains = last is null ? [] : Read(last).AccessChains;
+        var accessUnchanged = anchoredChains.Count == lines.Count && lines.Select(line => JsonSerializer.Deserialize<HeadLine>(line, Json)!)
+            .All(head => anchoredChains.TryGetValue(head.AccessChain!.Value, out var was) && was.Position == head.Position);
+        if (to <= from && accessUnchanged) return null;
+
         await using (var command = new NpgsqlCommand(Heads, connection) { CommandTimeout = 0 })
         {
             command.Parameters.AddWithValue("from", from);
@@ -73,13 +85,16 @@ public sealed class CheckpointFolder(string path, ChainKey key)
     /// Every checkpoint in order, each checked (its root, and the file before it): the problems found, and the latest head
     /// of each stream anchored (held in memory: about 150 bytes a stream).
     /// </summary>
-    public (IReadOnlyList<string> Problems, Dictionary<Guid, AnchoredHead> Heads, long ToSequence) Read()
+    public Anchors Read() => Read(Files().ToArray());
+
+    private Anchors Read(params string[] files)
     {
         var problems = new List<string>();
         var heads = new Dictionary<Guid, AnchoredHead>();
-        string? previous = null;
+        var chains = new Dictionary<Guid, AnchoredChain>();
+        string? previous = files.Length == 1 ? ReadHeader(files[0]).Previous : null;
         long toSequence = 0;
-        foreach (var file in Files())
+        foreach (var file in files)
         {
             var text = File.ReadAllText(file);
             var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
@@ -98,13 +113,14 @@ public sealed class CheckpointFolder(string path, ChainKey key)
             foreach (var line in lines[1..^1])
             {
                 var head = JsonSerializer.Deserialize<HeadLine>(line, Json)!;
-                heads[head.Stream] = new AnchoredHead(head.Version, head.Link ?? "");
+                if (head.Stream is { } stream) heads[stream] = new AnchoredHead(head.Version, head.Link ?? "");
+                if (head.AccessChain is { } chain) chains[chain] = new AnchoredChain(head.Position, head.Link ?? "");
             }
 
             (previous, toSequence) = (Sha256Of(file), header.ToSequence);
         }
 
-        return (problems, heads, toSequence);
+        return new Anchors(problems, heads, chains, toSequence);
     }
 
     private IEnumerable<string> Files() => Directory.Exists(path)

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using NationalRegister.Episodes;
 using NationalRegister.Infrastructure.Auth;
 using NationalRegister.Infrastructure.Commands;
+using NationalRegister.Infrastructure.AccessLogging;
 using NationalRegister.Infrastructure.Http;
 using Wolverine.Http;
 
@@ -26,27 +27,9 @@ public sealed record HistoryEntry(
 
 public sealed partial class GetPersonHistoryEndpoint
 {
-    public const string JustificationHeader = "X-Justification";
-
-    /// <summary>Data Protection Act 2018 s62: every consultation needs a stated justification, given once.</summary>
-    public static ProblemDetails Validate(HttpContext http)
-    {
-        var given = http.Request.Headers[JustificationHeader];
-        var problem = given.Count switch
-        {
-            0 => $"Reading a person's history needs an {JustificationHeader} header saying why (Data Protection Act 2018, s62): " +
-                 "10 to 500 characters.",
-            > 1 => $"Give {JustificationHeader} once: one reason for one consultation.",
-            _ when given.ToString().Trim().Length is < 10 or > 500 => $"{JustificationHeader} must be 10 to 500 characters.",
-            _ when !Characters.IsOneLine(given.ToString()) => $"{JustificationHeader} must be one line of text.",
-            _ => null,
-        };
-        return problem is null
-            ? WolverineContinue.NoProblems
-            : new ProblemDetails { Status = StatusCodes.Status400BadRequest, Title = "Justification required", Detail = problem };
-    }
-
+    /// <summary>Data Protection Act 2018 s62: every consultation states its justification and is in the access log.</summary>
     [WolverineGet("/api/people/{personId}/history", OperationId = "GetPersonHistory")]
+    [AccessLogged(justified: true)]
     [Authorize(Policy = Policies.Auditor)]
     [ProducesResponseType<IReadOnlyList<HistoryEntry>>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
@@ -57,6 +40,7 @@ public sealed partial class GetPersonHistoryEndpoint
         Guid[] records = [.. (await LinkedPerson.Resolve(session, personId, ct)).Records];
         var episodeIds = await session.Query<Episode>().Where(e => records.Contains(e.PersonId)).Select(e => e.Id).ToListAsync(ct);
         if (episodeIds.Count == 0) return Problems.NotFound("person", personId);
+        AccessLogging.Read(http, records, episodeIds);
 
         // Who, whom and when; the justification itself goes to the access log (auditors' work), never to operational logs.
         LogConsulted(logger, caller.User, personId, caller.CorrelationId);

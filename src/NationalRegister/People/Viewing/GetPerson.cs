@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using NationalRegister.Episodes;
 using NationalRegister.Infrastructure.Auth;
+using NationalRegister.Infrastructure.AccessLogging;
 using NationalRegister.Infrastructure.Http;
 using Wolverine.Http;
 
@@ -13,15 +14,18 @@ public static class GetPersonEndpoint
 {
     /// <summary>Any id of the person answers: a record merged away answers with the record it was merged into.</summary>
     [WolverineGet("/api/people/{personId}", OperationId = "GetPerson")]
+    [AccessLogged]
     [Authorize(Policy = Policies.LinkedPersonReader)]
     [ProducesResponseType<PersonView>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Get(Guid personId, Caller caller, IQuerySession session, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Get(Guid personId, Caller caller, HttpContext http, IQuerySession session, TimeProvider clock,
+        CancellationToken ct)
     {
         var person = await LinkedPerson.Resolve(session, personId, ct);
         Guid[] records = [.. person.Records];
         var episodes = await session.Query<Episode>().Where(e => records.Contains(e.PersonId)).ToListAsync(ct);
         if (episodes.Count == 0) return Problems.NotFound("person", personId);
+        AccessLogging.Read(http, records, episodes.Select(e => e.Id));
         // Auditors and analysts see anyone; a force only people it holds an episode for (need to know, MoPI).
         if (caller.IsForce && !episodes.Any(e => EpisodeAccess.IsOwningForce(caller, e)))
             return Problems.Forbidden($"{caller.Agency} has no episode for person {personId}.");

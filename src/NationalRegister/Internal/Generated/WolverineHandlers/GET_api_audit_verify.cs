@@ -53,7 +53,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await NationalRegister.Audit.Verifying.VerifyPersonEndpoint.Get(personId, ((Marten.IQuerySession)documentSession), _chainVerifier, _checkpointFolder, _registerDatabase, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await NationalRegister.Audit.Verifying.VerifyPersonEndpoint.Get(personId, httpContext, ((Marten.IQuerySession)documentSession), _chainVerifier, _checkpointFolder, _registerDatabase, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -51,7 +51,7 @@ namespace Internal.Generated.WolverineHandlers
             var caller = NationalRegister.Infrastructure.Auth.Caller.From(httpContext);
             
             // The actual HTTP request handler execution
-            var result = await NationalRegister.Episodes.Viewing.GetEpisodeEndpoint.Get(episodeId, caller, ((Marten.IQuerySession)documentSession), _optionsOfReviewIntervals, _referenceData, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await NationalRegister.Episodes.Viewing.GetEpisodeEndpoint.Get(episodeId, caller, httpContext, ((Marten.IQuerySession)documentSession), _optionsOfReviewIntervals, _referenceData, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

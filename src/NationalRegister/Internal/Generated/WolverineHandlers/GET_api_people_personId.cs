@@ -47,7 +47,7 @@ namespace Internal.Generated.WolverineHandlers
             var caller = NationalRegister.Infrastructure.Auth.Caller.From(httpContext);
             
             // The actual HTTP request handler execution
-            var result = await NationalRegister.People.Viewing.GetPersonEndpoint.Get(personId, caller, ((Marten.IQuerySession)documentSession), _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await NationalRegister.People.Viewing.GetPersonEndpoint.Get(personId, caller, httpContext, ((Marten.IQuerySession)documentSession), _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -46,14 +46,6 @@ namespace Internal.Generated.WolverineHandlers
             }
 
             var caller = NationalRegister.Infrastructure.Auth.Caller.From(httpContext);
-            var problemDetails1 = NationalRegister.People.Auditing.GetPersonHistoryEndpoint.Validate(httpContext);
-            // Evaluate whether the processing should stop if there are any problems
-            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
-            {
-                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
-                return;
-            }
-
             
             // The actual HTTP request handler execution
             var result = await NationalRegister.People.Auditing.GetPersonHistoryEndpoint.Get(personId, caller, httpContext, ((Marten.IQuerySession)documentSession), _loggerForMessage, httpContext.RequestAborted).ConfigureAwait(false);
