@@ -34,6 +34,9 @@ public sealed class RepeatMissingDetector : BatchSubscription
         (_thresholds, _clock) = (thresholds.Value, clock);
         IncludeType<MissingReported>();
         IncludeType<PeopleMerged>();
+        // Corrections move an episode into other windows (a last-seen time) or to another person (a relink).
+        IncludeType<LastSeenCorrected>();
+        IncludeType<EpisodeRelinked>();
     }
 
     public override async Task ProcessEventsAsync(EventRange page, ISubscriptionController controller, IDocumentOperations operations,
@@ -47,6 +50,9 @@ public sealed class RepeatMissingDetector : BatchSubscription
             {
                 MissingReported r => (r.PersonId, (Guid?)r.EpisodeId),
                 PeopleMerged m => (m.IntoPersonId, null),
+                EpisodeRelinked l => (l.ToPersonId, null),
+                LastSeenCorrected when await operations.LoadAsync<Episode>(e.StreamId, cancellationToken) is { } corrected =>
+                    (corrected.PersonId, corrected.Id),
                 _ => (Guid.Empty, null),
             };
             if (person == Guid.Empty) continue;

@@ -15,7 +15,7 @@ public sealed record ForceBreakdown(string Force, long Incidents, long Individua
 
 /// <summary>
 /// The national data report for a period (UK days, both ends included), on the lines of the NCA's annual missing persons
-/// data report: incidents (episodes reported in the period), individuals (people, merged records counted once), children
+/// data report: incidents (episodes whose person went missing, was last seen, in the period, as reported or since corrected), individuals (people, merged records counted once), children
 /// and adults, by reporting force, by the highest risk level reached, by outcome, by how long until found, and the share of
 /// individuals missing more than once in the period.
 /// </summary>
@@ -31,7 +31,7 @@ public static class AnnualReportEndpoint
 {
     private const string InPeriod =
         $"from {Tables.Episodes} e left join {Tables.Links} l on l.id = e.person_id " +
-        "where e.reported_at >= :start and e.reported_at < :end and (:force is null or e.data->>'reportingForce' = :force) " +
+        "where e.last_seen_at >= :start and e.last_seen_at < :end and (:force is null or e.data->>'reportingForce' = :force) " +
         "and (:localAuthority is null or e.local_authority = :localAuthority) and (:riskLevel is null or e.risk_level = :riskLevel)";
 
     private sealed record Totals(

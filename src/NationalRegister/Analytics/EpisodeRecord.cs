@@ -18,6 +18,8 @@ public sealed record EpisodeRecord
     public bool IsChild { get; init; }
     /// <summary>Whole years when last seen: the age band analysts see.</summary>
     public int AgeWhenLastSeen { get; init; }
+    /// <summary>To work the age out again when a correction moves the last-seen time or the date of birth; no view selects it.</summary>
+    public DateOnly DateOfBirth { get; init; }
     public EpisodeStatus Status { get; init; }
     public RiskLevel? RiskLevel { get; init; }
     public RiskLevel? HighestRisk { get; init; }
@@ -40,6 +42,7 @@ public sealed record EpisodeRecord
         LocalAuthority = e.LocalAuthority,
         IsChild = e.IsChild,
         AgeWhenLastSeen = AgeBands.YearsOld(e.Person.DateOfBirth, e.LastSeenAt),
+        DateOfBirth = e.Person.DateOfBirth,
         Status = EpisodeStatus.Missing,
         ReportedAt = e.ReportedAt,
         LastSeenAt = e.LastSeenAt,
@@ -61,6 +64,24 @@ public sealed record EpisodeRecord
     public EpisodeRecord Apply(EpisodeTransferred e) => this with { Force = e.ToForce };
 
     public EpisodeRecord Apply(LocalAuthorityMapped e) => this with { LocalAuthority = e.To };
+
+    // Corrections: every view follows the corrected value (a corrected last-seen time moves the episode's windows and bands).
+    public EpisodeRecord Apply(LastSeenCorrected e) => Aged(DateOfBirth, e.To);
+
+    public EpisodeRecord Apply(PersonDetailsCorrected e) => Aged(e.To.DateOfBirth, LastSeenAt);
+
+    public EpisodeRecord Apply(LocalAuthorityCorrected e) => this with { LocalAuthority = e.To };
+
+    public EpisodeRecord Apply(EpisodeRelinked e) => Aged(e.Person.DateOfBirth, LastSeenAt) with { PersonId = e.ToPersonId };
+
+    public EpisodeRecord Apply(EventRetracted e) =>
+        this with { RiskLevel = e.RiskLevel, HighestRisk = e.HighestRisk, LastReviewedAt = e.LastReviewedAt, NextReviewDue = e.NextReviewDue };
+
+    private EpisodeRecord Aged(DateOnly dateOfBirth, DateTimeOffset lastSeenAt) => this with
+    {
+        DateOfBirth = dateOfBirth, LastSeenAt = lastSeenAt, AgeWhenLastSeen = AgeBands.YearsOld(dateOfBirth, lastSeenAt),
+        IsChild = EpisodeRules.IsChild(dateOfBirth, lastSeenAt),
+    };
 
     public EpisodeRecord Apply(EpisodeReviewed e) => this with { LastReviewedAt = e.ReviewedAt, NextReviewDue = e.NextReviewDue };
 }

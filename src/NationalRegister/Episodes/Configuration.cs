@@ -12,7 +12,8 @@ public static class Configuration
         options.Events.AddEventTypes([
             typeof(MissingReported), typeof(RiskAssessed), typeof(SightingRecorded),
             typeof(PersonFound), typeof(ReturnInterviewRecorded), typeof(EpisodeClosed), typeof(EpisodeTransferred), typeof(EpisodeReviewed),
-            typeof(LocalAuthorityMapped),
+            typeof(LocalAuthorityMapped), typeof(LastSeenCorrected), typeof(PersonDetailsCorrected), typeof(LocalAuthorityCorrected),
+            typeof(EpisodeRelinked), typeof(EventRetracted),
         ]);
 
         // Inline: the episode view commits with its events and doubles as the decider state, one read per command.

@@ -17,6 +17,10 @@ public sealed record Episode
     public string Force { get; init; } = "";
     public string ForceReference { get; init; } = "";
     public Guid PersonId { get; init; }
+    /// <summary>The force that reported it: its subject id is that force's, whoever owns the episode after a transfer.</summary>
+    public string ReportingForce { get; init; } = "";
+    /// <summary>Who is missing, as reported or since corrected (never shown to analysts).</summary>
+    public PersonDetails? Person { get; init; }
     public bool IsChild { get; init; }
     public string? LocalAuthority { get; init; }
     public RiskLevel? RiskLevel { get; init; }
@@ -34,6 +38,8 @@ public sealed record Episode
     public IReadOnlyList<string> PreviousForces { get; init; } = [];
     public DateTimeOffset? LastReviewedAt { get; init; }
     public DateTimeOffset? NextReviewDue { get; init; }
+    /// <summary>Versions of events recorded in error and retracted since.</summary>
+    public IReadOnlyList<long> Retracted { get; init; } = [];
 
     public static Episode Create(MissingReported e) => new()
     {
@@ -42,6 +48,8 @@ public sealed record Episode
         Force = e.Force,
         ForceReference = e.ForceReference,
         PersonId = e.PersonId,
+        ReportingForce = e.Force,
+        Person = e.Person,
         IsChild = e.IsChild,
         LocalAuthority = e.LocalAuthority,
         ReportedAt = e.ReportedAt,
@@ -67,6 +75,26 @@ public sealed record Episode
     public Episode Apply(EpisodeTransferred e) => this with { Force = e.ToForce, PreviousForces = [.. PreviousForces, e.FromForce] };
 
     public Episode Apply(LocalAuthorityMapped e) => this with { LocalAuthority = e.To };
+
+    public Episode Apply(LastSeenCorrected e) => this with
+    {
+        LastSeenAt = e.To, IsChild = Person is { } p ? EpisodeRules.IsChild(p.DateOfBirth, e.To) : IsChild,
+    };
+
+    public Episode Apply(PersonDetailsCorrected e) => this with { Person = e.To, IsChild = EpisodeRules.IsChild(e.To.DateOfBirth, LastSeenAt) };
+
+    public Episode Apply(LocalAuthorityCorrected e) => this with { LocalAuthority = e.To };
+
+    public Episode Apply(EpisodeRelinked e) => this with
+    {
+        PersonId = e.ToPersonId, ReportingForce = e.Force, Person = e.Person, IsChild = EpisodeRules.IsChild(e.Person.DateOfBirth, LastSeenAt),
+    };
+
+    public Episode Apply(EventRetracted e) => this with
+    {
+        Retracted = [.. Retracted, e.Version], Sightings = e.Sightings, RiskAssessments = e.RiskAssessments, RiskLevel = e.RiskLevel,
+        HighestRisk = e.HighestRisk, LastReviewedAt = e.LastReviewedAt, NextReviewDue = e.NextReviewDue,
+    };
 
     public Episode Apply(EpisodeReviewed e) => this with { LastReviewedAt = e.ReviewedAt, NextReviewDue = e.NextReviewDue };
 }

@@ -84,6 +84,56 @@ public sealed record LocalAuthorityMapped(string? From, string To, string Reason
     DateTimeOffset IEpisodeEvent.OccurredAt => MappedAt;
 }
 
+/// <summary>
+/// Corrections: a force puts right an earlier fact of its own episode. Each is a new event, never an edit: the history keeps
+/// what was first recorded, who corrected it, when and why, and every view follows the corrected value from then on.
+/// </summary>
+public interface ICorrection : IEpisodeEvent
+{
+    string Reason { get; }
+}
+
+/// <summary>The person was last seen at another time: the episode moves into the windows and reports of the corrected time.</summary>
+public sealed record LastSeenCorrected(DateTimeOffset From, DateTimeOffset To, string Reason, DateTimeOffset CorrectedAt) : ICorrection
+{
+    DateTimeOffset IEpisodeEvent.OccurredAt => CorrectedAt;
+}
+
+/// <summary>A mistyped name, date of birth or sex: the person's details as they should have been recorded.</summary>
+/// <param name="PersonId">The person record the details are of (the match key of that record follows them).</param>
+public sealed record PersonDetailsCorrected(Guid PersonId, PersonDetails From, PersonDetails To, string Reason, DateTimeOffset CorrectedAt)
+    : ICorrection
+{
+    DateTimeOffset IEpisodeEvent.OccurredAt => CorrectedAt;
+}
+
+/// <summary>The episode was recorded under the wrong local authority (both by ONS code).</summary>
+public sealed record LocalAuthorityCorrected(string? From, string To, string Reason, DateTimeOffset CorrectedAt) : ICorrection
+{
+    DateTimeOffset IEpisodeEvent.OccurredAt => CorrectedAt;
+}
+
+/// <summary>The episode was linked to the wrong person record: it belongs to the force's record of another subject.</summary>
+/// <param name="Force">The force whose subject id <paramref name="Person"/> carries (the one that corrected it).</param>
+/// <param name="LastSeenAt">When the person was last seen in this episode: the record it joins counts their age from it.</param>
+public sealed record EpisodeRelinked(
+    Guid FromPersonId, Guid ToPersonId, string Force, PersonDetails Person, DateTimeOffset LastSeenAt, string Reason, DateTimeOffset CorrectedAt)
+    : ICorrection
+{
+    DateTimeOffset IEpisodeEvent.OccurredAt => CorrectedAt;
+}
+
+/// <summary>
+/// An event recorded in error (a sighting of someone else, a grading or review of another case) no longer counts. It
+/// carries what the episode's counts and grades are without it, worked out from the stream when it was retracted.
+/// </summary>
+public sealed record EventRetracted(
+    long Version, string EventType, string Reason, DateTimeOffset RetractedAt, int Sightings, int RiskAssessments, RiskLevel? RiskLevel,
+    RiskLevel? HighestRisk, DateTimeOffset? LastReviewedAt, DateTimeOffset? NextReviewDue) : ICorrection
+{
+    DateTimeOffset IEpisodeEvent.OccurredAt => RetractedAt;
+}
+
 public enum FoundOutcome { SafeAndWell, Harmed, CrimeVictim, Deceased }
 
 public enum ReturnInterviewOutcome { Completed, Declined, NotPossible }

@@ -1,4 +1,5 @@
 using Marten;
+using Marten.Events;
 
 namespace NationalRegister.People;
 
@@ -17,6 +18,26 @@ public sealed record LinkedPerson(Guid SurvivorId, IReadOnlyList<Guid> MergedFro
         if (links.FirstOrDefault(l => l.Id == personId)?.SurvivorId is not { } survivor)
             return new(personId, MergedInto(links, personId));
         return new(survivor, MergedInto(await session.Query<PersonLink>().Where(l => l.SurvivorId == survivor).ToListAsync(ct), survivor));
+    }
+
+    /// <summary>
+    /// The person as the register knew them at <paramref name="asOf"/>: the links as the merges and unmerges recorded by then
+    /// left them (a merge done later is absent). Merges are analysts' rare decisions, so all of them up to then are folded.
+    /// </summary>
+    public static async Task<LinkedPerson> AsOf(IQuerySession session, Guid personId, DateTimeOffset asOf, CancellationToken ct)
+    {
+        var decisions = await session.Events.QueryAllRawEvents()
+            .Where(e => e.EventTypesAre(typeof(PeopleMerged), typeof(PeopleUnmerged)) && e.Timestamp <= asOf)
+            .OrderBy(e => e.Sequence).ToListAsync(ct);
+        var survivors = new Dictionary<Guid, Guid>();
+        foreach (var decision in decisions)
+        {
+            if (decision.Data is PeopleMerged merged) survivors[merged.PersonId] = merged.IntoPersonId;
+            if (decision.Data is PeopleUnmerged unmerged) survivors.Remove(unmerged.PersonId);
+        }
+
+        var survivor = survivors.GetValueOrDefault(personId, personId);
+        return new(survivor, [.. survivors.Where(l => l.Value == survivor).Select(l => l.Key).Order()]);
     }
 
     public static IReadOnlyList<Guid> MergedInto(IEnumerable<PersonLink> links, Guid survivorId) =>

@@ -133,8 +133,10 @@ public sealed class RegisterApi(IAlbaHost host)
 
     public async Task<PersonView> Person(As who, Guid person) => Ok(await GetPerson(who, person)).Read<PersonView>();
 
-    public async Task<IReadOnlyList<HistoryEntry>> History(As who, Guid person) =>
-        Ok(await GetHistory(who, person)).Read<List<HistoryEntry>>();
+    /// <summary>The entries of a person's history, as an auditor reads it now (or as known at a moment).</summary>
+    public async Task<IReadOnlyList<HistoryEntry>> History(As who, Guid person, DateTimeOffset? asOf = null) =>
+        Ok(await Get(who, $"/api/people/{person}/history{(asOf is { } at ? $"?asOf={Uri.EscapeDataString(at.ToString("O"))}" : "")}"))
+            .Read<PersonHistory>().Entries;
 
     private static Reply Ok(Reply reply)
     {

@@ -82,7 +82,7 @@ public sealed class ViewsPropertyTests(RegisterFixture fixture) : RegisterTests(
                 Math.Round((decimal)within / found.Count, 3))], "timeliness");
 
         var (from, to) = (DateOnly.FromDateTime(Now.AddDays(-150).UtcDateTime), DateOnly.FromDateTime(Now.UtcDateTime));
-        var inPeriod = episodes.Where(e => e.ReportedAt >= Period.Start(from) && e.ReportedAt < Period.End(to)).ToList();
+        var inPeriod = episodes.Where(e => e.LastSeenAt >= Period.Start(from) && e.LastSeenAt < Period.End(to)).ToList();
         var report = await Api.View<AnnualReport>(As.Analyst, $"/api/reports/annual?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}&localAuthority={la}");
         var individuals = inPeriod.GroupBy(e => survivorOf(e.PersonId)).ToList();
         (report.Incidents, report.Individuals, report.ChildIncidents, report.AdultIndividuals).ShouldBe(

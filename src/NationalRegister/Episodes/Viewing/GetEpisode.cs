@@ -32,20 +32,37 @@ public sealed record EpisodeView(
 
 public static class GetEpisodeEndpoint
 {
+    public static ProblemDetails Validate(DateTimeOffset? asOf, long? version) =>
+        version is < 1
+            ? new ProblemDetails { Status = StatusCodes.Status400BadRequest, Title = "Invalid version", Detail = "version starts at 1." }
+            : WolverineContinue.NoProblems;
+
+    /// <summary>
+    /// The episode now, or as the register knew it: <c>asOf</c> (an instant: the events recorded by then) or <c>version</c>
+    /// (the stream as it stood after that event), replayed from the events with Marten's AggregateStreamAsync. Auditors read
+    /// any episode as known; a force its own.
+    /// </summary>
     [WolverineGet("/api/episodes/{episodeId}", OperationId = "GetEpisode")]
     [AccessLogged]
     [Authorize(Policy = Policies.EpisodeReader)]
     [ProducesResponseType<EpisodeView>(StatusCodes.Status200OK)]
     [ProducesResponseType<ProblemDetails>(StatusCodes.Status404NotFound)]
-    public static async Task<IResult> Get(Guid episodeId, Caller caller, HttpContext http, IQuerySession session, IOptions<ReviewIntervals> reviews,
-        ReferenceData reference, CancellationToken ct)
+    public static async Task<IResult> Get(Guid episodeId, DateTimeOffset? asOf, long? version, Caller caller, HttpContext http,
+        IQuerySession session, IOptions<ReviewIntervals> reviews, ReferenceData reference, CancellationToken ct)
     {
         // The inline snapshot is committed with the events, so this read is never stale.
         var episode = await session.LoadAsync<Episode>(episodeId, ct);
         if (episode is null) return Problems.NotFound("episode", episodeId);
         AccessLogging.Read(http, [episode.PersonId], [episode.Id]);
-        return EpisodeAccess.MayRead(caller, episode)
-            ? Results.Ok(EpisodeView.Of(episode, caller, reviews.Value, reference))
-            : Problems.Forbidden($"{caller.Agency} may not see episode {episodeId}.");
+        if (!EpisodeAccess.MayRead(caller, episode)) return Problems.Forbidden($"{caller.Agency} may not see episode {episodeId}.");
+        if (asOf is null && version is null) return Results.Ok(EpisodeView.Of(episode, caller, reviews.Value, reference));
+
+        if (caller.Role != Roles.Auditor && !EpisodeAccess.IsOwningForce(caller, episode))
+            return Problems.Forbidden("An episode as known at an earlier moment is for auditors and the force that owns it.");
+        var known = await session.Events.AggregateStreamAsync<Episode>(episodeId, version ?? 0, asOf, token: ct);
+        return known is null
+            ? Problems.Problem(StatusCodes.Status404NotFound, "Not known then",
+                $"Episode {episodeId} had no events {(version is { } v ? $"up to version {v}" : "")}{(asOf is { } at ? $" recorded by {at:O}" : "")}.")
+            : Results.Ok(EpisodeView.Of(known, caller, reviews.Value, reference));
     }
 }

@@ -1,7 +1,9 @@
+using System.Reflection;
 using JasperFx;
 using JasperFx.CodeGeneration;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc;
+using NationalRegister.Infrastructure.AccessLogging;
 using Wolverine.Http;
 
 namespace NationalRegister.Infrastructure.Commands;
@@ -23,6 +25,9 @@ public sealed class CommandResponses : IHttpPolicy
                 problems.AddRange([StatusCodes.Status400BadRequest, StatusCodes.Status409Conflict, StatusCodes.Status422UnprocessableEntity]);
             var validated = chain.Middleware.SelectMany(f => f.Creates).Any(v => v.VariableType == typeof(ProblemDetails));
             if (validated && !problems.Contains(StatusCodes.Status400BadRequest)) problems.Add(StatusCodes.Status400BadRequest);
+            // An access-logged read says why it may be refused: no justification (400), or no access log to record it in (503).
+            if (chain.Method.Method.GetCustomAttribute<AccessLoggedAttribute>() is not null)
+                problems.AddRange([.. new[] { StatusCodes.Status400BadRequest, StatusCodes.Status503ServiceUnavailable }.Except(problems)]);
 
             chain.Metadata.Finally(endpoint =>
             {

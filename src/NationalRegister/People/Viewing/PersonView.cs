@@ -40,19 +40,18 @@ public sealed record PersonView(
     };
 
     /// <summary>Windows count episodes by when the person went missing (last seen), up to now.</summary>
-    /// <param name="reports">The reports of at least the detailed forces' episodes and the newest episode, in the order recorded.</param>
+    /// <param name="recorded">Episode ids in the order their person details were last recorded (reported, corrected, relinked).</param>
     /// <param name="analysed">An analyst's view: no details, but the age band of the newest episode.</param>
-    public static PersonView Of(LinkedPerson person, IReadOnlyList<Episode> episodes, IReadOnlyList<MissingReported> reports,
-        Func<string, bool> detailed, bool analysed, DateTimeOffset now)
+    public static PersonView Of(LinkedPerson person, IReadOnlyList<Episode> episodes, IReadOnlyList<Guid> recorded, Func<string, bool> detailed,
+        bool analysed, DateTimeOffset now)
     {
         var forces = episodes.Select(e => e.Force).Distinct().Order(StringComparer.Ordinal).ToList();
         // A force's view of its own child says nothing another force recorded, the age band included.
-        var newest = episodes.Where(e => detailed(e.Force) || analysed).MaxBy(e => e.LastSeenAt);
-        var newestReport = reports.LastOrDefault(r => r.EpisodeId == newest?.Id);
+        var newest = episodes.Where(e => (detailed(e.Force) || analysed) && e.Person is not null).MaxBy(e => e.LastSeenAt);
         return new(
             person.SurvivorId,
             person.MergedFrom,
-            newestReport is null ? null : AgeBands.Of(AgeBands.YearsOld(newestReport.Person.DateOfBirth, newestReport.LastSeenAt)),
+            newest is null ? null : AgeBands.Of(AgeBands.YearsOld(newest.Person!.DateOfBirth, newest.LastSeenAt)),
             episodes.Count,
             episodes.Count(e => e.LastSeenAt > now.AddDays(-90) && e.LastSeenAt <= now),
             episodes.Count(e => e.LastSeenAt > now.AddDays(-365) && e.LastSeenAt <= now),
@@ -62,16 +61,23 @@ public sealed record PersonView(
             episodes.Max(e => e.HighestRisk),
             forces,
             [.. forces.Select(f => new ForceEpisodes(f, episodes.Count(e => e.Force == f)))],
-            [.. forces.Where(detailed).Select(f => RecordOf(f, [.. episodes.Where(e => e.Force == f)], reports)).OfType<ForceRecord>()]);
+            [.. forces.Where(detailed).Select(f => RecordOf(f, [.. episodes.Where(e => e.Force == f)], recorded)).OfType<ForceRecord>()]);
     }
 
-    private static ForceRecord? RecordOf(string force, IReadOnlyList<Episode> episodes, IReadOnlyList<MissingReported> reports)
+    /// <summary>A force's record: the details recorded last among its episodes (reported or corrected); the subject id only from its own reports.</summary>
+    private static ForceRecord? RecordOf(string force, IReadOnlyList<Episode> episodes, IReadOnlyList<Guid> recorded)
     {
-        var own = episodes.Select(e => e.Id).ToHashSet();
-        if (reports.LastOrDefault(r => own.Contains(r.EpisodeId)) is not { Person: var p }) return null;
-        var subjectId = reports.LastOrDefault(r => own.Contains(r.EpisodeId) && r.Force == force)?.Person.ForceSubjectId;
+        Episode? Newest(Func<Episode, bool> which) => episodes.Where(e => e.Person is not null && which(e)).MaxBy(e => LastIndexOf(recorded, e.Id));
+        if (Newest(_ => true)?.Person is not { } p) return null;
+        var subjectId = Newest(e => e.ReportingForce == force)?.Person!.ForceSubjectId;
         return new ForceRecord(force, subjectId, p.GivenName, p.FamilyName, p.DateOfBirth, p.Sex,
             [.. episodes.OrderByDescending(e => e.LastSeenAt)
                 .Select(e => new EpisodeSummary(e.Id, e.ForceReference, e.Status, e.ReportedAt, e.LastSeenAt))]);
+    }
+
+    private static int LastIndexOf(IReadOnlyList<Guid> ids, Guid id)
+    {
+        for (var i = ids.Count - 1; i >= 0; i--) if (ids[i] == id) return i;
+        return -1;
     }
 }

@@ -48,10 +48,44 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            string asOf_rawValue = httpContext.Request.Query["asOf"];
+            System.Nullable<System.DateTimeOffset> asOf = default;
+
+            if (asOf_rawValue != null && System.DateTimeOffset.TryParse(asOf_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var asOf_parsed))
+            {
+                asOf = asOf_parsed;
+            }
+            else if (!string.IsNullOrEmpty(asOf_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "asOf", asOf_rawValue, "System.DateTimeOffset").ConfigureAwait(false);
+                return;
+            }
+
+            string version_rawValue = httpContext.Request.Query["version"];
+            System.Nullable<long> version = default;
+
+            if (version_rawValue != null && long.TryParse(version_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var version_parsed))
+            {
+                version = version_parsed;
+            }
+            else if (!string.IsNullOrEmpty(version_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "version", version_rawValue, "long").ConfigureAwait(false);
+                return;
+            }
+
             var caller = NationalRegister.Infrastructure.Auth.Caller.From(httpContext);
+            var problemDetails1 = NationalRegister.Episodes.Viewing.GetEpisodeEndpoint.Validate(asOf, version);
+            // Evaluate whether the processing should stop if there are any problems
+            if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
+            {
+                await WriteProblems(problemDetails1, httpContext).ConfigureAwait(false);
+                return;
+            }
+
             
             // The actual HTTP request handler execution
-            var result = await NationalRegister.Episodes.Viewing.GetEpisodeEndpoint.Get(episodeId, caller, httpContext, ((Marten.IQuerySession)documentSession), _optionsOfReviewIntervals, _referenceData, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await NationalRegister.Episodes.Viewing.GetEpisodeEndpoint.Get(episodeId, asOf, version, caller, httpContext, ((Marten.IQuerySession)documentSession), _optionsOfReviewIntervals, _referenceData, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

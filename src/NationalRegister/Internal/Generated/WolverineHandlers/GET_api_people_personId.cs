@@ -44,10 +44,23 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            string asOf_rawValue = httpContext.Request.Query["asOf"];
+            System.Nullable<System.DateTimeOffset> asOf = default;
+
+            if (asOf_rawValue != null && System.DateTimeOffset.TryParse(asOf_rawValue, System.Globalization.CultureInfo.InvariantCulture, out var asOf_parsed))
+            {
+                asOf = asOf_parsed;
+            }
+            else if (!string.IsNullOrEmpty(asOf_rawValue))
+            {
+                await WriteQueryValueParsingProblem(httpContext, "asOf", asOf_rawValue, "System.DateTimeOffset").ConfigureAwait(false);
+                return;
+            }
+
             var caller = NationalRegister.Infrastructure.Auth.Caller.From(httpContext);
             
             // The actual HTTP request handler execution
-            var result = await NationalRegister.People.Viewing.GetPersonEndpoint.Get(personId, caller, httpContext, ((Marten.IQuerySession)documentSession), _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await NationalRegister.People.Viewing.GetPersonEndpoint.Get(personId, asOf, caller, httpContext, ((Marten.IQuerySession)documentSession), _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
