@@ -206,7 +206,7 @@ public sealed class RegisterApi(IAlbaHost host)
         var text = await result.ReadAsTextAsync();
         var response = result.Context.Response;
         var headers = response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
-        var json = response.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true && !string.IsNullOrWhiteSpace(text);
+        var json = response.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) == true && response.ContentType?.Contains("ndjson", StringComparison.OrdinalIgnoreCase) != true && !string.IsNullOrWhiteSpace(text);
         return new Reply((HttpStatusCode)response.StatusCode, json ? JsonNode.Parse(text) : null, headers, text);
     }
 }

@@ -101,7 +101,7 @@ public sealed class RegisterDatabase(IConfiguration configuration, ILogger<Regis
     public static async Task<bool> StartForCommand(WebApplication app, string[] args)
     {
         var database = app.Services.GetRequiredService<RegisterDatabase>();
-        if (args is ["token" or "help" or "?" or "codegen", ..])
+        if (args is ["token" or "help" or "?" or "codegen" or "verify-export", ..])
         {
             database._connectionString = NoServer;
             return true;
