@@ -188,6 +188,19 @@ public sealed class TamperTests(RegisterFixture fixture) : RegisterTests(fixture
     }
 
     [Fact]
+    public async Task a_command_refused_at_commit_leaves_every_chain_intact()
+    {
+        // The same episode id reported again: the second commit meets the first stream, fails, and is answered 409.
+        var episodeId = RegisterApi.NewId();
+        var first = await Api.ReportMissing(Gmp, RegisterApi.Report(episodeId: episodeId));
+        var again = await Api.ReportMissing(Gmp, RegisterApi.Report(episodeId: episodeId));
+
+        first.Status.ShouldBe(HttpStatusCode.Created);
+        again.Status.ShouldBe(HttpStatusCode.Conflict);
+        (await Verify(first.PersonId)).Intact.ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task a_checkpoint_altered_or_removed_is_reported()
     {
         await ThreeEvents();

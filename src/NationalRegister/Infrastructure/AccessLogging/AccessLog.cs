@@ -14,6 +14,9 @@ public sealed class AccessLogSettings
     public const string Section = "Audit:AccessLog";
 
     public bool Enabled { get; set; } = true;
+
+    /// <summary>Writers committing side by side, each extending its own chain.</summary>
+    public int Writers { get; set; } = 4;
 }
 
 /// <summary>The access log could not be written: the read it was for must not be answered.</summary>
@@ -49,9 +52,9 @@ public sealed class AccessLogUnavailableException(Exception inner)
 
 /// <summary>
 /// Writes access records, committed before the read they record is answered. Concurrent reads share a transaction (group
-/// commit: one writer takes whatever is waiting, links it to the chain, and commits it at once), so logging costs a read
-/// one commit's wait, not a commit of its own. One chain per register process: the writer alone holds its head, so no
-/// two writers race for it, and the checkpoints anchor every chain's head.
+/// commit: a writer takes whatever is waiting, links it to its chain, and commits it at once), so logging costs a read one
+/// commit's wait, not a commit of its own. A few writers commit side by side, each with a chain of its own that it alone
+/// extends (no two writers race for a head); the checkpoints anchor every chain's head.
 /// </summary>
 public sealed partial class AccessLog(IDocumentStore store, ChainKey key, IOptions<AccessLogSettings> settings, ILogger<AccessLog> logger)
     : IAsyncDisposable
@@ -59,14 +62,12 @@ public sealed partial class AccessLog(IDocumentStore store, ChainKey key, IOptio
     private const int MaxBatch = 256;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
-    private readonly Channel<(AccessRecord Record, TaskCompletionSource Done)> _pending =
-        Channel.CreateUnbounded<(AccessRecord, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
-
-    private readonly Guid _chain = Guid.NewGuid();
+    private readonly IDocumentStore _store = store;
+    private readonly ChainKey _key = key;
+    private readonly ILogger<AccessLog> _logger = logger;
     private readonly Lock _start = new();
-    private Task? _writer;
-    private long _position;
-    private string? _link;
+    private Writer[]? _writers;
+    private int _next;
 
     public bool Enabled => settings.Value.Enabled;
 
@@ -74,9 +75,9 @@ public sealed partial class AccessLog(IDocumentStore store, ChainKey key, IOptio
     public async Task Record(AccessRecord record, CancellationToken ct)
     {
         if (!Enabled) return;
-        lock (_start) _writer ??= Task.Run(Write, CancellationToken.None);
+        lock (_start) _writers ??= [.. Enumerable.Range(0, Math.Max(1, settings.Value.Writers)).Select(_ => new Writer(this))];
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _pending.Writer.WriteAsync((record, done), ct);
+        await _writers[(Interlocked.Increment(ref _next) & int.MaxValue) % _writers.Length].Pending.Writer.WriteAsync((record, done), ct);
         try
         {
             await done.Task.WaitAsync(Patience, ct);
@@ -87,43 +88,64 @@ public sealed partial class AccessLog(IDocumentStore store, ChainKey key, IOptio
         }
     }
 
-    private async Task Write()
+    /// <summary>One writer and its chain: the head lives here, advanced only once a batch is committed.</summary>
+    private sealed class Writer
     {
-        var batch = new List<(AccessRecord Record, TaskCompletionSource Done)>(MaxBatch);
-        while (await _pending.Reader.WaitToReadAsync())
-        {
-            batch.Clear();
-            while (batch.Count < MaxBatch && _pending.Reader.TryRead(out var item)) batch.Add(item);
-            try
-            {
-                await Commit(batch);
-                foreach (var (_, done) in batch) done.TrySetResult();
-            }
-            catch (Exception e)
-            {
-                // Each read waiting on this batch is refused (503): an operator must know at once.
-                LogFailed(logger, batch.Count, e.GetType().Name, e.Message);
-                foreach (var (_, done) in batch) done.TrySetException(new AccessLogUnavailableException(e));
-            }
-        }
-    }
+        private readonly AccessLog _log;
+        private readonly Guid _chain = Guid.NewGuid();
+        private long _position;
+        private string? _link;
 
-    private async Task Commit(List<(AccessRecord Record, TaskCompletionSource Done)> batch)
-    {
-        await using var session = store.LightweightSession();
-        await session.BeginTransactionAsync(CancellationToken.None);
-        var now = (await session.AdvancedSql.QueryAsync<DateTimeOffset>("select now()", CancellationToken.None))[0];
-        var (position, link) = (_position, _link);
-        var serializer = store.Options.Serializer();
-        foreach (var (record, _) in batch)
+        public Writer(AccessLog log)
         {
-            var chained = record with { Id = Guid.NewGuid(), Chain = _chain, Position = ++position, At = now, Link = null };
-            using (var document = JsonDocument.Parse(serializer.ToJson(chained))) link = Links.Next(key.Bytes, link, AccessChains.Canonical(document.RootElement));
-            session.Insert(chained with { Link = link });
+            _log = log;
+            Loop = Task.Run(Write, CancellationToken.None);
         }
 
-        await session.SaveChangesAsync();
-        (_position, _link) = (position, link);    // only once committed: a failed batch leaves the chain where it was
+        public Channel<(AccessRecord Record, TaskCompletionSource Done)> Pending { get; } =
+            Channel.CreateUnbounded<(AccessRecord, TaskCompletionSource)>(new UnboundedChannelOptions { SingleReader = true });
+
+        public Task Loop { get; }
+
+        private async Task Write()
+        {
+            var batch = new List<(AccessRecord Record, TaskCompletionSource Done)>(MaxBatch);
+            while (await Pending.Reader.WaitToReadAsync())
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && Pending.Reader.TryRead(out var item)) batch.Add(item);
+                try
+                {
+                    await Commit(batch);
+                    foreach (var (_, done) in batch) done.TrySetResult();
+                }
+                catch (Exception e)
+                {
+                    // Each read waiting on this batch is refused (503): an operator must know at once.
+                    LogFailed(_log._logger, batch.Count, e.GetType().Name, e.Message);
+                    foreach (var (_, done) in batch) done.TrySetException(new AccessLogUnavailableException(e));
+                }
+            }
+        }
+
+        private async Task Commit(List<(AccessRecord Record, TaskCompletionSource Done)> batch)
+        {
+            await using var session = _log._store.LightweightSession();
+            await session.BeginTransactionAsync(CancellationToken.None);
+            var now = (await session.AdvancedSql.QueryAsync<DateTimeOffset>("select now()", CancellationToken.None))[0];
+            var (position, link) = (_position, _link);
+            var serializer = _log._store.Options.Serializer();
+            foreach (var (record, _) in batch)
+            {
+                var chained = record with { Id = Guid.NewGuid(), Chain = _chain, Position = ++position, At = now, Link = null };
+                using (var document = JsonDocument.Parse(serializer.ToJson(chained)))
+                    link = Links.Next(_log._key.Bytes, link, AccessChains.Canonical(document.RootElement));
+                session.Insert(chained with { Link = link });
+            }
+
+            await session.SaveChangesAsync();
+            (_position, _link) = (position, link);    // only once committed: a failed batch leaves the chain where it was
+        }
     }
 
     [LoggerMessage(LogLevel.Error, "The access log could not be written ({Count} reads refused): {Kind}: {Reason}")]
@@ -131,7 +153,10 @@ public sealed partial class AccessLog(IDocumentStore store, ChainKey key, IOptio
 
     public async ValueTask DisposeAsync()
     {
-        _pending.Writer.TryComplete();
-        if (_writer is not null) await _writer;
+        foreach (var writer in _writers ?? [])
+        {
+            writer.Pending.Writer.TryComplete();
+            await writer.Loop;
+        }
     }
 }

@@ -126,12 +126,16 @@ public static class AccessLogging
             PersonIds = [.. people.Concat(RouteId(http, "personId")).Distinct()],
             EpisodeIds = [.. episodes.Concat(RouteId(http, "episodeId")).Distinct()],
             Justification = justification,
-            Recipient = logged.Disclosure ? http.Request.Query["recipient"].ToString() is { Length: > 0 } r ? r : null : null,
+            Recipient = logged.Disclosure ? Recipient(http) : null,
             ClientAddress = http.Connection.RemoteIpAddress?.ToString(),
             CorrelationId = CorrelationId.Of(http),
             Outcome = status,
         };
     }
+
+    /// <summary>Who a disclosure went to, as asked; a value the request was refused for (a NUL, say) is recorded as absent.</summary>
+    private static string? Recipient(HttpContext http) =>
+        http.Request.Query["recipient"].ToString().Trim() is { Length: > 0 and <= 200 } recipient && Characters.IsOneLine(recipient) ? recipient : null;
 
     private static IEnumerable<Guid> RouteId(HttpContext http, string name) =>
         http.Request.RouteValues.TryGetValue(name, out var value) && Guid.TryParse(value?.ToString(), out var id) ? [id] : [];
