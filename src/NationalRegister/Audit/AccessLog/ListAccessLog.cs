@@ -27,10 +27,10 @@ public static class ListAccessLogEndpoint
 {
     // Typed: a filter not given is a null the database cannot otherwise type.
     private const string From =
-        $"from {AccessChains.Table} a where (:user::text is null or a.\"user\" = :user::text) " +
-        "and (:agency::text is null or a.data->>'agency' = :agency::text) " +
+        $"from {AccessChains.Table} a where (:user::text is null or a.user_name = :user::text) " +
+        "and (:agency::text is null or a.agency = :agency::text) " +
         "and (:from::timestamptz is null or a.at >= :from::timestamptz) and (:to::timestamptz is null or a.at < :to::timestamptz) " +
-        "and (:people::uuid[] is null or exists (select 1 from unnest(:people::uuid[]) p where (a.data->>'personIds')::jsonb @> jsonb_build_array(p)))";
+        "and (:people::uuid[] is null or a.person_ids && :people::uuid[])";
 
     public static (AccessQuery?, ProblemDetails) Validate(ReferenceData reference, string? user, string? force, DateTimeOffset? from,
         DateTimeOffset? to, int? page, int? pageSize)
@@ -61,7 +61,7 @@ public static class ListAccessLogEndpoint
         var parameters = new { user = query.User, agency = query.Agency, from = query.From, to = query.To, people };
         var total = (await session.AdvancedSql.QueryAsync<long>($"select count(*) {From}", ct, parameters))[0];
         var entries = await session.AdvancedSql.QueryAsync<AccessEntry>(
-            $"select a.data {From} order by a.at desc, a.chain, a.position desc limit {paging.PageSize} offset {paging.Offset}", ct, parameters);
+            $"select a.record {From} order by a.at desc, a.chain, a.position desc limit {paging.PageSize} offset {paging.Offset}", ct, parameters);
         // Written as each read is answered: the log is as fresh as the moment it is read.
         return Listing.Answer(http, new PageOf<AccessEntry>(entries, paging.Page, paging.PageSize, total, new AsOf(0, clock.GetUtcNow())));
     }

@@ -1,7 +1,11 @@
 using System.Text.Json;
 using System.Threading.Channels;
 using Marten;
-using Marten.Schema;
+using System.Text.Json.Serialization;
+using NationalRegister.Infrastructure.Postgres;
+using Npgsql;
+using NpgsqlTypes;
+using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
 using Microsoft.Extensions.Options;
 using NationalRegister.Infrastructure.Integrity;
@@ -16,7 +20,7 @@ public sealed class AccessLogSettings
     public bool Enabled { get; set; } = true;
 
     /// <summary>Writers committing side by side, each extending its own chain.</summary>
-    public int Writers { get; set; } = 4;
+    public int Writers { get; set; } = 1;
 }
 
 /// <summary>The access log could not be written: the read it was for must not be answered.</summary>
@@ -32,17 +36,21 @@ public static class AccessLogSetup
         return builder;
     }
 
+    /// <summary>
+    /// A plain table, out of the event store and the async daemon (a read adds no projection work), with only the indexes its
+    /// questions need: each chain in order (the key), who looked at a person (GIN over the person ids), and by time.
+    /// </summary>
     public static StoreOptions AddAccessLog(this StoreOptions options)
     {
-        // Out of the event store and the async daemon: a read adds no projection work. Its chains are checked in order.
-        // (A Duplicate's configure cannot make a composite index: Marten keeps the one column. UniqueIndex can.)
-        options.Schema.For<AccessRecord>().DocumentAlias("access_record")
-            .Duplicate(r => r.Chain)
-            .Duplicate(r => r.Position)
-            .UniqueIndex(UniqueIndexType.DuplicatedField, "access_record_chain_position", r => r.Chain, r => r.Position)
-            .Duplicate(r => r.At)
-            .Duplicate(r => r.User)
-            .Index(r => r.PersonIds, i => i.Method = IndexMethod.gin);
+        var table = new Table(new PostgresqlObjectName(EventStore.Schema, "access_log", SchemaUtils.IdentifierUsage.General));
+        table.AddColumn<Guid>("chain").AsPrimaryKey();
+        table.AddColumn<long>("position").AsPrimaryKey();
+        table.AddColumn("at", "timestamp with time zone").NotNull().AddIndex();
+        table.AddColumn("user_name", "character varying");
+        table.AddColumn("agency", "character varying");
+        table.AddColumn("person_ids", "uuid[]").NotNull().AddIndex(i => i.Method = IndexMethod.gin);
+        table.AddColumn("record", "jsonb").NotNull();
+        options.Storage.ExtendedSchemaObjects.Add(table);
         return options;
     }
 }
@@ -56,13 +64,14 @@ public sealed class AccessLogUnavailableException(Exception inner)
 /// commit's wait, not a commit of its own. A few writers commit side by side, each with a chain of its own that it alone
 /// extends (no two writers race for a head); the checkpoints anchor every chain's head.
 /// </summary>
-public sealed partial class AccessLog(IDocumentStore store, ChainKey key, IOptions<AccessLogSettings> settings, ILogger<AccessLog> logger)
+public sealed partial class AccessLog(RegisterDatabase database, ChainKey key, IOptions<AccessLogSettings> settings, ILogger<AccessLog> logger)
     : IAsyncDisposable
 {
     private const int MaxBatch = 256;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
-    private readonly IDocumentStore _store = store;
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
+    private readonly RegisterDatabase _database = database;
     private readonly ChainKey _key = key;
     private readonly ILogger<AccessLog> _logger = logger;
     private readonly Lock _start = new();
@@ -128,22 +137,36 @@ public sealed partial class AccessLog(IDocumentStore store, ChainKey key, IOptio
             }
         }
 
+        /// <summary>
+        /// One round trip: every record of the batch in one statement, committed on its own. Each record's time is the
+        /// register's clock to the microsecond, and the statement writes nothing unless that time is the database's, within
+        /// two seconds (so no record is backdated); the link covers it.
+        /// </summary>
         private async Task Commit(List<(AccessRecord Record, TaskCompletionSource Done)> batch)
         {
-            await using var session = _log._store.LightweightSession();
-            await session.BeginTransactionAsync(CancellationToken.None);
-            var now = (await session.AdvancedSql.QueryAsync<DateTimeOffset>("select now()", CancellationToken.None))[0];
+            var now = TimeProvider.System.GetUtcNow();
+            var at = now.AddTicks(-(now.Ticks % 10));
             var (position, link) = (_position, _link);
-            var serializer = _log._store.Options.Serializer();
-            foreach (var (record, _) in batch)
+            var chains = new Guid[batch.Count];
+            var positions = new long[batch.Count];
+            var records = new string[batch.Count];
+            for (var i = 0; i < batch.Count; i++)
             {
-                var chained = record with { Id = Guid.NewGuid(), Chain = _chain, Position = ++position, At = now, Link = null };
-                using (var document = JsonDocument.Parse(serializer.ToJson(chained)))
+                var chained = batch[i].Record with { Chain = _chain, Position = ++position, At = at, Link = null };
+                using (var document = JsonDocument.Parse(JsonSerializer.Serialize(chained, Json)))
                     link = Links.Next(_log._key.Bytes, link, AccessChains.Canonical(document.RootElement));
-                session.Insert(chained with { Link = link });
+                (chains[i], positions[i], records[i]) = (_chain, position, JsonSerializer.Serialize(chained with { Link = link }, Json));
             }
 
-            await session.SaveChangesAsync();
+            await using var connection = new NpgsqlConnection(_log._database.ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(AccessChains.Insert, connection);
+            command.Parameters.AddWithValue("chains", chains);
+            command.Parameters.AddWithValue("positions", positions);
+            command.Parameters.AddWithValue("at", at);
+            command.Parameters.Add(new NpgsqlParameter("records", NpgsqlDbType.Array | NpgsqlDbType.Jsonb) { Value = records });
+            if (await command.ExecuteNonQueryAsync() != batch.Count)
+                throw new InvalidOperationException("The register's clock is more than two seconds from the database's: nothing was recorded.");
             (_position, _link) = (position, link);    // only once committed: a failed batch leaves the chain where it was
         }
     }

@@ -11,7 +11,6 @@ namespace NationalRegister.Infrastructure.AccessLogging;
 /// <param name="Outcome">The HTTP status of the answer.</param>
 public sealed record AccessRecord
 {
-    public Guid Id { get; init; }
     public Guid Chain { get; init; }
     public long Position { get; init; }
     public DateTimeOffset At { get; init; }

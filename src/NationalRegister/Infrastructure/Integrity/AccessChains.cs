@@ -14,12 +14,23 @@ public sealed record AnchoredChain(long Position, string Link);
 /// </summary>
 public sealed class AccessChains(ChainKey key)
 {
-    /// <summary>Where the access records are (a Marten document table, out of the event store).</summary>
-    public const string Table = $"{EventStore.Schema}.mt_doc_access_record";
+    /// <summary>Where the access records are: a plain table, out of the event store.</summary>
+    public const string Table = $"{EventStore.Schema}.access_log";
 
-    public const string Heads = $"select distinct on (chain) chain, position, data->>'link' from {Table} order by chain, position desc";
+    public const string Heads = $"select distinct on (chain) chain, position, record->>'link' from {Table} order by chain, position desc";
 
-    private const string Rows = $"select chain, position, data::text from {Table} order by chain, position";
+    /// <summary>A batch of records, in one statement that writes nothing unless their time is the database's (within two seconds).</summary>
+    public const string Insert =
+        $"insert into {Table} (chain, position, at, user_name, agency, person_ids, record) " +
+        "select t.chain, t.position, @at, t.record->>'user', t.record->>'agency', " +
+        "array(select jsonb_array_elements_text(t.record->'personIds')::uuid), t.record from unnest(@chains, @positions, @records) as t(chain, position, record) " +
+        "where @at between now() - interval '2 seconds' and now() + interval '2 seconds'";
+
+    // The columns the questions filter on must say what the linked record says.
+    private const string Rows =
+        $"select chain, position, record::text, user_name is not distinct from record->>'user' and agency is not distinct from record->>'agency' " +
+        "and at = (record->>'at')::timestamptz and person_ids = array(select jsonb_array_elements_text(record->'personIds')::uuid) " +
+        $"from {Table} order by chain, position";
 
     /// <summary>A record's canonical bytes: its stored JSON without its own link.</summary>
     public static byte[] Canonical(JsonElement record)
@@ -52,7 +63,7 @@ public sealed class AccessChains(ChainKey key)
         await using (var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct))
             while (await reader.ReadAsync(ct))
             {
-                var (id, at, text) = (reader.GetGuid(0), reader.GetInt64(1), reader.GetString(2));
+                var (id, at, text, consistent) = (reader.GetGuid(0), reader.GetInt64(1), reader.GetString(2), reader.GetBoolean(3));
                 if (id != chain)
                 {
                     End(chain, position, anchored, breaks);
@@ -66,6 +77,8 @@ public sealed class AccessChains(ChainKey key)
                 if (gap) breaks.Add(new ChainBreak(chain, position + 1, null, "missing", $"Access records {position + 1} to {at - 1} are not there."));
                 else if (stored != Links.Next(key.Bytes, link, Canonical(record.RootElement)))
                     breaks.Add(new ChainBreak(chain, at, null, "changed", "The access record's link does not verify: it changed after it was written (or was forged)."));
+                else if (!consistent)
+                    breaks.Add(new ChainBreak(chain, at, null, "changed", "The access record's columns (user, agency, time, people) no longer say what its record says."));
                 (position, link) = (at, stored);
                 records++;
             }
