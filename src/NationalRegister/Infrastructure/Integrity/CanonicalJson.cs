@@ -68,25 +68,36 @@ public static class CanonicalJson
             return;
         }
 
-        var builder = new StringBuilder(text.Length + 2).Append('"');
-        foreach (var c in text)
+        output.Write("\""u8);
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
         {
-            switch (c)
+            var c = text[i];
+            if (c is not ('"' or '\\') && c >= ' ') continue;
+            WriteUtf8(output, text.AsSpan(start, i - start));
+            output.Write(c switch
             {
-                case '"': builder.Append("\\\""); break;
-                case '\\': builder.Append("\\\\"); break;
-                case '\n': builder.Append("\\n"); break;
-                case '\r': builder.Append("\\r"); break;
-                case '\t': builder.Append("\\t"); break;
-                case '\b': builder.Append("\\b"); break;
-                case '\f': builder.Append("\\f"); break;
-                case < ' ': builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"); break;
-                default: builder.Append(c); break;
-            }
+                '"' => "\\\""u8,
+                '\\' => "\\\\"u8,
+                '\n' => "\\n"u8,
+                '\r' => "\\r"u8,
+                '\t' => "\\t"u8,
+                '\b' => "\\b"u8,
+                '\f' => "\\f"u8,
+                _ => Encoding.ASCII.GetBytes($"\\u{(int)c:x4}"),
+            });
+            start = i + 1;
         }
 
-        var bytes = Encoding.UTF8.GetBytes(builder.Append('"').ToString());
-        output.Write(bytes);
+        WriteUtf8(output, text.AsSpan(start));
+        output.Write("\""u8);
+    }
+
+    private static void WriteUtf8(IBufferWriter<byte> output, ReadOnlySpan<char> text)
+    {
+        if (text.IsEmpty) return;
+        var span = output.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+        output.Advance(Encoding.UTF8.GetBytes(text, span));
     }
 
     /// <summary>Numbers as a decimal without trailing zeros ("0.250" and "2.5e-1" are "0.25"), or as written when too large.</summary>

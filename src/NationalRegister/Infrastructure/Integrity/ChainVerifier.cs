@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Threading.Channels;
 using Npgsql;
 
 namespace NationalRegister.Infrastructure.Integrity;
@@ -42,35 +43,26 @@ public sealed class ChainVerifier(ChainKey key)
         var breaks = new List<ChainBreak>();
         var seen = new HashSet<Guid>();
         long events = 0;
-        await using (var command = new NpgsqlCommand(Rows, connection))
+        // The database read on one thread, the hashing on another: on two cores, each keeps the other busy.
+        var rows = Channel.CreateBounded<Row>(new BoundedChannelOptions(10_000) { SingleReader = true, SingleWriter = true });
+        var reading = Read(connection, streams, rows.Writer, ct);
+        var stream = new StreamCheck(Guid.Empty, null, null);
+        await foreach (var row in rows.Reader.ReadAllAsync(ct))
         {
-            command.Parameters.AddWithValue("streams", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Uuid, (object?)streams ?? DBNull.Value);
-            command.CommandTimeout = 0;
-            await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
-            var stream = new StreamCheck(Guid.Empty, null, null);
-            while (await reader.ReadAsync(ct))
+            if (row.Stream != stream.Id)
             {
-                // Sequential access: every column read once, in order.
-                var id = reader.GetGuid(0);
-                var version = reader.GetInt64(1);
-                var sequence = reader.GetInt64(2);
-                var row = new ChainedEvent(id, version, reader.GetGuid(3), reader.GetString(4), Text(reader, 5),
-                    reader.GetFieldValue<DateTimeOffset>(6), Text(reader, 7), Text(reader, 8), Text(reader, 9), Json(Text(reader, 10)),
-                    Json(Text(reader, 11)) ?? default);
-                long? head = reader.IsDBNull(12) ? null : reader.GetInt64(12);
-                if (id != stream.Id)
-                {
-                    stream.End(breaks);
-                    stream = new StreamCheck(id, head, anchored?.GetValueOrDefault(id));
-                    seen.Add(id);
-                }
-
-                stream.Next(row, sequence, key.Bytes, breaks);
-                if (++events % 100_000 == 0) progress?.Invoke(events);
+                stream.End(breaks);
+                stream = new StreamCheck(row.Stream, row.Head, anchored?.GetValueOrDefault(row.Stream));
+                seen.Add(row.Stream);
             }
 
-            stream.End(breaks);
+            stream.Next(new ChainedEvent(row.Stream, row.Version, row.Id, row.Type, row.Tenant, row.At, row.User, row.CorrelationId, row.CausationId,
+                Json(row.Headers), Json(row.Data) ?? default), row.Sequence, key.Bytes, breaks);
+            if (++events % 100_000 == 0) progress?.Invoke(events);
         }
+
+        await reading;
+        stream.End(breaks);
 
         if (anchored is not null)
         {
@@ -89,6 +81,31 @@ public sealed class ChainVerifier(ChainKey key)
         }
 
         return new ChainReport(events, seen.Count, breaks, clock.Elapsed);
+    }
+
+    private sealed record Row(
+        Guid Stream, long Version, long Sequence, Guid Id, string Type, string? Tenant, DateTimeOffset At, string? User, string? CorrelationId,
+        string? CausationId, string? Headers, string? Data, long? Head);
+
+    private static async Task Read(NpgsqlConnection connection, Guid[]? streams, ChannelWriter<Row> rows, CancellationToken ct)
+    {
+        try
+        {
+            await using var command = new NpgsqlCommand(Rows, connection) { CommandTimeout = 0 };
+            command.Parameters.AddWithValue("streams", NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Uuid, (object?)streams ?? DBNull.Value);
+            await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+            // Sequential access: every column read once, in order.
+            while (await reader.ReadAsync(ct))
+                await rows.WriteAsync(new Row(reader.GetGuid(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetGuid(3), reader.GetString(4),
+                    Text(reader, 5), reader.GetFieldValue<DateTimeOffset>(6), Text(reader, 7), Text(reader, 8), Text(reader, 9), Text(reader, 10),
+                    Text(reader, 11), reader.IsDBNull(12) ? null : reader.GetInt64(12)), ct);
+            rows.Complete();
+        }
+        catch (Exception e)
+        {
+            rows.Complete(e);
+            throw;
+        }
     }
 
     private static string? Text(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
