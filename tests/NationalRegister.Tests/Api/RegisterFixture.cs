@@ -42,14 +42,23 @@ public sealed class RegisterFixture : IAsyncLifetime
             : await StartThrowawayPostgres();
 
         JasperFxEnvironment.AutoStartHost = true;
-        Host = await AlbaHost.For<Program>(web =>
+        Host = await StartNode();
+    }
+
+    /// <summary>
+    /// A register on this run's database: the fixture's own, or a second node beside it, as a force's second server
+    /// would be (the caller disposes it). A second node logs to its own capture, so what it says on its way down is not
+    /// taken for the fixture's.
+    /// </summary>
+    public Task<IAlbaHost> StartNode(CapturedLogs? logs = null) =>
+        AlbaHost.For<Program>(web =>
         {
             web.UseEnvironment("Development");
             web.UseSetting("ConnectionStrings:Register", ConnectionString);
             web.UseSetting("Auth:SigningKey", SigningKey);
             web.UseSetting("Audit:Anchors:Folder", Anchors);
             web.UseSetting("Audit:Anchors:IntervalMinutes", "0");
-            web.ConfigureLogging(logging => logging.AddProvider(Logs).AddFilter<CapturedLogs>(null, LogLevel.Trace));
+            web.ConfigureLogging(logging => logging.AddProvider(logs ?? Logs).AddFilter<CapturedLogs>(null, LogLevel.Trace));
             web.ConfigureServices(services =>
             {
                 // The register's clock stands still at a known instant: no test depends on when it runs.
@@ -65,7 +74,6 @@ public sealed class RegisterFixture : IAsyncLifetime
                     opts.Discovery.IncludeType(typeof(ProbeSightingHandler)).IncludeType(typeof(SightingNoticedHandler)));
             });
         });
-    }
 
     private async Task<string> StartThrowawayPostgres()
     {

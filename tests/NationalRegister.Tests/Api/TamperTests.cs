@@ -188,6 +188,22 @@ public sealed class TamperTests(RegisterFixture fixture) : RegisterTests(fixture
     }
 
     [Fact]
+    public async Task appends_by_two_nodes_in_turn_chain_each_to_the_one_before()
+    {
+        // Each node remembers the heads it wrote; the other's append in between must make it look the head up again.
+        var (person, episode) = await ThreeEvents();
+        await using var other = await Fixture.StartNode(new CapturedLogs());
+        var otherApi = new RegisterApi(other);
+
+        (await otherApi.Sighting(Gmp, episode)).Status.ShouldBe(HttpStatusCode.OK);
+        (await Api.Sighting(Gmp, episode)).Status.ShouldBe(HttpStatusCode.OK);
+        (await otherApi.Sighting(Gmp, episode)).Status.ShouldBe(HttpStatusCode.OK);
+
+        (await Api.Episode(Gmp, episode)).Version.ShouldBe(6);
+        (await Verify(person)).Intact.ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task a_command_refused_at_commit_leaves_every_chain_intact()
     {
         // The same episode id reported again: the second commit meets the first stream, fails, and is answered 409.
