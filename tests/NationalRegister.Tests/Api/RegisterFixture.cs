@@ -42,23 +42,27 @@ public sealed class RegisterFixture : IAsyncLifetime
             : await StartThrowawayPostgres();
 
         JasperFxEnvironment.AutoStartHost = true;
-        Host = await StartNode();
+        Host = await StartNode(Logs, secondNode: false);
     }
 
     /// <summary>
-    /// A register on this run's database: the fixture's own, or a second node beside it, as a force's second server
-    /// would be (the caller disposes it). A second node logs to its own capture, so what it says on its way down is not
-    /// taken for the fixture's.
+    /// A second register on this run's database that answers requests and leaves the background work (the async
+    /// projections among it) to the fixture's, as a web-only server would; the caller disposes it. Two Solo nodes would
+    /// both run every projection and stall each other's shards. It logs to its own capture, so what it says on its way
+    /// down is not taken for the fixture's.
     /// </summary>
-    public Task<IAlbaHost> StartNode(CapturedLogs? logs = null) =>
+    public Task<IAlbaHost> StartSecondNode() => StartNode(new CapturedLogs(), secondNode: true);
+
+    private Task<IAlbaHost> StartNode(CapturedLogs logs, bool secondNode) =>
         AlbaHost.For<Program>(web =>
         {
             web.UseEnvironment("Development");
+            if (secondNode) web.UseSetting("Register:Durability", nameof(DurabilityMode.ServerlessWithOutbox));
             web.UseSetting("ConnectionStrings:Register", ConnectionString);
             web.UseSetting("Auth:SigningKey", SigningKey);
             web.UseSetting("Audit:Anchors:Folder", Anchors);
             web.UseSetting("Audit:Anchors:IntervalMinutes", "0");
-            web.ConfigureLogging(logging => logging.AddProvider(logs ?? Logs).AddFilter<CapturedLogs>(null, LogLevel.Trace));
+            web.ConfigureLogging(logging => logging.AddProvider(logs).AddFilter<CapturedLogs>(null, LogLevel.Trace));
             web.ConfigureServices(services =>
             {
                 // The register's clock stands still at a known instant: no test depends on when it runs.

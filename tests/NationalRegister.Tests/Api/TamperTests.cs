@@ -192,7 +192,7 @@ public sealed class TamperTests(RegisterFixture fixture) : RegisterTests(fixture
     {
         // Each node remembers the heads it wrote; the other's append in between must make it look the head up again.
         var (person, episode) = await ThreeEvents();
-        await using var other = await Fixture.StartNode(new CapturedLogs());
+        await using var other = await Fixture.StartSecondNode();
         var otherApi = new RegisterApi(other);
 
         (await otherApi.Sighting(Gmp, episode)).Status.ShouldBe(HttpStatusCode.OK);
