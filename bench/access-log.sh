@@ -14,7 +14,7 @@ dotnet publish "$checkout/src/NationalRegister" -c Release -o "$out" -v q -nolog
 export ASPNETCORE_ENVIRONMENT=Development Register__DataDirectory=$data ConnectionStrings__Register=
 url="http://127.0.0.1:$port"
 register=
-stop() { [[ -n $register ]] && { kill -INT "$register" 2> /dev/null || true; wait "$register" 2> /dev/null || true; }; register=; }
+stop() { [[ -n $register ]] && { kill -TERM "$register" 2> /dev/null || true; wait "$register" 2> /dev/null || true; }; register=; }
 trap 'stop; rm -rf "$data" "$data".* "$out"' EXIT
 start() { # start ENABLED: the register with the access log on (true) or off (false)
   (cd "$out" && Audit__AccessLog__Enabled=$1 exec dotnet NationalRegister.dll --urls "$url" > "$out/register.log" 2>&1) &

@@ -14,7 +14,7 @@ dotnet publish "$checkout/src/NationalRegister" -c Release -o "$out" -v q -nolog
 export ASPNETCORE_ENVIRONMENT=Development Register__DataDirectory=$data ConnectionStrings__Register=
 (cd "$out" && exec dotnet NationalRegister.dll --urls "http://127.0.0.1:$port" > "$out/register.log" 2>&1) &
 register=$!
-trap 'kill -INT $register 2> /dev/null; wait $register 2> /dev/null; rm -rf "$data" "$data".* "$out"' EXIT
+trap 'kill -TERM $register 2> /dev/null; wait $register 2> /dev/null; rm -rf "$data" "$data".* "$out"' EXIT
 url="http://127.0.0.1:$port"
 until curl -sf "$url/health" > /dev/null; do kill -0 "$register" || exit 1; sleep 0.5; done
 token() { (cd "$out" && dotnet NationalRegister.dll token "$@" 2> /dev/null); }

@@ -14,7 +14,7 @@ token=$(cd "$out" && dotnet NationalRegister.dll token --role force --force GMP 
 launched=$(date +%s.%N)
 (cd "$out" && exec dotnet NationalRegister.dll --urls "http://127.0.0.1:$port" > "$out/register.log" 2>&1) &
 register=$!
-trap 'kill -INT $register 2> /dev/null; wait $register 2> /dev/null; rm -rf "$data" "$data.lock" "$out"' EXIT
+trap 'kill -TERM $register 2> /dev/null; wait $register 2> /dev/null; rm -rf "$data" "$data.lock" "$out"' EXIT
 until curl -sf "http://127.0.0.1:$port/health" > /dev/null; do sleep 0.05; done
 listening=$(date +%s.%N)
 first=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' "http://127.0.0.1:$port/api/episodes" \

@@ -11,7 +11,7 @@ dotnet publish "$checkout/src/NationalRegister" -c Release -o "$out" -v q -nolog
 export ASPNETCORE_ENVIRONMENT=Development Register__DataDirectory=$data ConnectionStrings__Register= Audit__Anchors__Folder="$out/anchors"
 (cd "$out" && exec dotnet NationalRegister.dll --urls "http://127.0.0.1:5187" > "$out/register.log" 2>&1) &
 register=$!
-trap 'kill -INT $register 2> /dev/null; wait $register 2> /dev/null; rm -rf "$data" "$data".* "$out"' EXIT
+trap 'kill -TERM $register 2> /dev/null; wait $register 2> /dev/null; rm -rf "$data" "$data".* "$out"' EXIT
 until curl -sf "http://127.0.0.1:5187/health" > /dev/null; do kill -0 "$register" || exit 1; sleep 0.5; done
 port=$(sed -nE 's/.*127\.0\.0\.1:([0-9]+) with data directory.*/\1/p' "$out/register.log" | head -1)
 connection="Host=127.0.0.1;Port=$port;Database=register;Username=postgres;Password=$(cat "$data.password")"

@@ -17,7 +17,8 @@ dotnet publish "$checkout/src/NationalRegister" -c Release -o "$out" -v q -nolog
 export ASPNETCORE_ENVIRONMENT=Development Register__DataDirectory=$data ConnectionStrings__Register=
 (cd "$out" && exec dotnet NationalRegister.dll --urls "http://127.0.0.1:$port" > "$out/register.log" 2>&1) &
 register=$!
-stop() { kill -INT "$register" 2> /dev/null || true; wait "$register" 2> /dev/null || true; rm -rf "$data" "$data.lock"; }
+# TERM, not INT: a script's background jobs ignore SIGINT, so INT would leave the register running and the script waiting.
+stop() { kill -TERM "$register" 2> /dev/null || true; wait "$register" 2> /dev/null || true; rm -rf "$data" "$data.lock"; }
 trap stop EXIT
 until curl -sf "http://127.0.0.1:$port/health" > /dev/null; do
   kill -0 "$register" 2> /dev/null || { cat "$out/register.log" >&2; exit 1; }
