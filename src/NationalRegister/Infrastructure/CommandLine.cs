@@ -20,6 +20,14 @@ public static class CommandLine
         // The register has HTTP endpoints and, so far, no message handlers of its own: Wolverine's "found no handlers" is expected.
         builder.Logging.AddFilter("Wolverine.Configuration.HandlerDiscovery", LogLevel.Error);
         TokenCommand.KeepStandardOutputForTheToken(builder, args);
+        if (args is ["import", ..])
+        {
+            // The importer serves nobody and leaves the projections and subscriptions to the register's node(s): it writes,
+            // they catch up (two nodes each running every projection stall each other's shards).
+            builder.Configuration["Register:Durability"] = "ServerlessWithOutbox";
+            builder.Configuration["Urls"] = "http://127.0.0.1:0"; // any free port: appsettings.json's 5080 is the register's
+        }
+
         return builder;
     }
 

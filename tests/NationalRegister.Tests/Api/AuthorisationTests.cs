@@ -15,7 +15,7 @@ public sealed class AuthorisationTests(RegisterFixture fixture) : RegisterTests(
             .Where(e => e.RoutePattern.RawText?.StartsWith("/api", StringComparison.Ordinal) == true)
             .ToList();
 
-        endpoints.Count.ShouldBe(29);
+        endpoints.Count.ShouldBe(30);
         endpoints.ShouldAllBe(e => e.Metadata.GetOrderedMetadata<IAuthorizeData>().Any(a => a.Policy != null));
         endpoints.ShouldAllBe(e => e.Metadata.GetMetadata<IAllowAnonymous>() == null);
     }

@@ -32,6 +32,7 @@ public sealed class PlatformTests(RegisterFixture fixture) : RegisterTests(fixtu
             "/api/analytics/long-term-missing", "/api/analytics/repeat-missing", "/api/analytics/reviews/overdue",
             "/api/analytics/return-interviews/overdue", "/api/analytics/return-interviews/timeliness", "/api/reports/annual", "/api/alerts",
             "/api/reference/forces", "/api/reference/local-authorities", "/api/audit/verify", "/api/audit/access-log", "/api/episodes/{episodeId}/corrections", "/api/people/{personId}/history/export",
+            "/api/messages",
         ], ignoreOrder: true);
         var schemas = doc["components"]!["schemas"]!.AsObject().Select(s => s.Key).ToList();
         schemas.ShouldContain("ReportMissing");

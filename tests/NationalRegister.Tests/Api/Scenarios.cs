@@ -126,6 +126,9 @@ public sealed class RegisterApi(IAlbaHost host)
             messageId = NewId(), closedAt = closedAt ?? Now.AddMinutes(-5), closedBy = "Insp 3", summary = "Found safe and well",
         });
 
+    /// <summary>A batch of messages to POST /api/messages, as a JSON array.</summary>
+    public Task<Reply> PostMessages(As who, params object[] messages) => Post(who, "/api/messages", messages);
+
     public Task<Reply> GetEpisode(As who, Guid episode) => Get(who, $"/api/episodes/{episode}");
 
     /// <summary>The episode view, as one who may read it sees it.</summary>
@@ -156,12 +159,15 @@ public sealed class RegisterApi(IAlbaHost host)
     public Task<Reply> Post(As who, string url, object body, params (string Name, string Value)[] headers) =>
         PostRaw(who, url, JsonSerializer.Serialize(body), headers);
 
-    public async Task<Reply> PostRaw(As who, string url, string json, params (string Name, string Value)[] headers)
+    public Task<Reply> PostRaw(As who, string url, string json, params (string Name, string Value)[] headers) =>
+        PostBody(who, url, json, "application/json", headers);
+
+    public async Task<Reply> PostBody(As who, string url, string body, string contentType, params (string Name, string Value)[] headers)
     {
         var result = await host.Scenario(s =>
         {
-            s.Post.Text(json).ToUrl(url);
-            s.WithRequestHeader("Content-Type", "application/json");
+            s.Post.Text(body).ToUrl(url);
+            s.WithRequestHeader("Content-Type", contentType);
             Authorise(s, who);
             s.ConfigureHttpContext(c => { foreach (var (name, value) in headers) c.Request.Headers[name] = Microsoft.Extensions.Primitives.StringValues.Concat(c.Request.Headers[name], value); });
             s.IgnoreStatusCode();

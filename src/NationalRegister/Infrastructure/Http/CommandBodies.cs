@@ -27,7 +27,7 @@ public static class CommandBodies
             return;
         }
 
-        var problem = await Read(http, type);
+        var problem = await Check(http, type);
         if (problem is not null)
         {
             await problem.ExecuteAsync(http);
@@ -37,7 +37,8 @@ public static class CommandBodies
         await next(http);
     });
 
-    private static async Task<IResult?> Read(HttpContext http, Type type)
+    /// <summary>The body's problem, if it has one; the body is left readable for the endpoint.</summary>
+    public static async Task<IResult?> Check(HttpContext http, Type type)
     {
         if (http.Request.ContentLength > MaxBytes) return TooLarge();
         using var buffer = new MemoryStream();

@@ -1,0 +1,137 @@
+using System.Runtime.CompilerServices;
+using System.Security.Claims;
+using System.Text.Json;
+using System.Threading.Channels;
+
+namespace NationalRegister.Messages;
+
+/// <summary>A line (or array element) as read: the message, or why it could not be read.</summary>
+public sealed record BatchLine(int Index, BatchMessage? Message, string? Error);
+
+/// <summary>
+/// Runs a stream of messages through <see cref="MessageDispatcher"/>: messages to one episode one after another in the
+/// order given (a report before its assessments), different episodes side by side, and every result handed back in the
+/// order the messages came, with a bounded number in flight so memory stays flat however long the stream.
+/// </summary>
+public sealed class MessageBatch(MessageDispatcher dispatcher)
+{
+    public const int InFlight = 512;
+
+    public async Task Run(IAsyncEnumerable<BatchLine> lines, Func<BatchMessage, ClaimsPrincipal> sender, string correlationId,
+        int parallelism, Func<MessageResult, ValueTask> write, CancellationToken ct)
+    {
+        var ordered = Channel.CreateBounded<Task<MessageResult>>(InFlight);
+        var lanes = Enumerable.Range(0, parallelism).Select(_ => Channel.CreateBounded<(BatchLine, TaskCompletionSource<MessageResult>)>(InFlight)).ToArray();
+        // Started without the caller's execution context: each message sets the HTTP context accessor for its own request.
+        Task[] workers;
+        using (ExecutionContext.SuppressFlow())
+            workers = [.. lanes.Select(lane => Task.Run(() => Work(lane.Reader, sender, correlationId, ct), ct))];
+
+        var reading = Task.Run(async () =>
+        {
+            try
+            {
+                var next = 0;
+                var last = -1;
+                await using var reader = lines.GetAsyncEnumerator(ct);
+                while (true)
+                {
+                    BatchLine line;
+                    try
+                    {
+                        if (!await reader.MoveNextAsync()) break;
+                        line = reader.Current;
+                        last = line.Index;
+                    }
+                    catch (JsonException)
+                    {
+                        // A broken array: what came before it stands, nothing after it is read.
+                        await ordered.Writer.WriteAsync(Task.FromResult(Unreadable(new BatchLine(last + 1, null,
+                            "The batch is not valid JSON from this message on: nothing from here was read. Send the rest again."))), ct);
+                        break;
+                    }
+
+                    if (line.Message is not { } message)
+                    {
+                        await ordered.Writer.WriteAsync(Task.FromResult(Unreadable(line)), ct);
+                        continue;
+                    }
+
+                    var done = new TaskCompletionSource<MessageResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    await ordered.Writer.WriteAsync(done.Task, ct);
+                    var lane = message.StreamKey is { } key ? (int)((uint)key.GetHashCode() % (uint)lanes.Length) : next++ % lanes.Length;
+                    await lanes[lane].Writer.WriteAsync((line, done), ct);
+                }
+            }
+            finally
+            {
+                foreach (var lane in lanes) lane.Writer.TryComplete();
+                ordered.Writer.TryComplete();
+            }
+        }, ct);
+
+        await foreach (var result in ordered.Reader.ReadAllAsync(ct)) await write(await result);
+        await reading;
+        await Task.WhenAll(workers);
+    }
+
+    private async Task Work(ChannelReader<(BatchLine Line, TaskCompletionSource<MessageResult> Done)> lane, Func<BatchMessage, ClaimsPrincipal> sender,
+        string correlationId, CancellationToken ct)
+    {
+        await foreach (var (line, done) in lane.ReadAllAsync(ct))
+        {
+            try
+            {
+                done.SetResult(await dispatcher.Send(line.Index, line.Message!, sender(line.Message!), correlationId, ct));
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        }
+    }
+
+    private static MessageResult Unreadable(BatchLine line) => new(line.Index, null, null, StatusCodes.Status400BadRequest, null,
+        JsonSerializer.SerializeToElement(new
+        {
+            type = "https://tools.ietf.org/html/rfc9110#section-15.5.1", title = "The message is not valid", status = 400, detail = line.Error,
+        }));
+
+    /// <summary>NDJSON: one message per line, blank lines skipped; <paramref name="first"/> numbers the first line.</summary>
+    public static async IAsyncEnumerable<BatchLine> ReadLines(Stream input, JsonSerializerOptions json, int first,
+        [EnumeratorCancellation] CancellationToken ct)
+    {
+        using var reader = new StreamReader(input, leaveOpen: true);
+        var index = first - 1;
+        while (await reader.ReadLineAsync(ct) is { } text)
+        {
+            index++;
+            if (string.IsNullOrWhiteSpace(text)) continue;
+            yield return Parse(index, text, json);
+        }
+    }
+
+    /// <summary>A JSON array of messages, read element by element.</summary>
+    public static async IAsyncEnumerable<BatchLine> ReadArray(Stream input, JsonSerializerOptions json, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var index = -1;
+        await foreach (var element in JsonSerializer.DeserializeAsyncEnumerable<JsonElement>(input, json, ct))
+            yield return Parse(++index, element.GetRawText(), json);
+    }
+
+    private static BatchLine Parse(int index, string text, JsonSerializerOptions json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<BatchMessage>(text, json) is { } message
+                ? new BatchLine(index, message, null)
+                : new BatchLine(index, null, "A message must be a JSON object: {\"type\": ..., \"episodeId\": ..., \"message\": {...}}.");
+        }
+        catch (JsonException e)
+        {
+            return new BatchLine(index, null, e.Path is { Length: > 1 } path
+                ? $"{path.TrimStart('$', '.')} is not a field of a message, or not of its kind (type, episodeId, personId, force, localAuthority, message)."
+                : "The message is not valid JSON.");
+        }
+    }
+}
