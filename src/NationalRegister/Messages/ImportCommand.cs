@@ -24,6 +24,10 @@ public sealed class ImportInput : NetCoreInput
     [Description("Episodes written side by side (default 8); one episode's messages always go one after another")]
     [FlagAlias("parallel")]
     public int ParallelFlag { get; set; } = 8;
+
+    [Description("Every message through the live endpoints, one transaction each, even whole new episodes (slower; for comparison)")]
+    [FlagAlias("live")]
+    public bool LiveFlag { get; set; }
 }
 
 /// <summary>
@@ -64,7 +68,7 @@ public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
                     progress.Count(result.Accepted);
                     if (!result.Accepted)
                         await report.WriteLineAsync(JsonSerializer.Serialize(new { file, line = result.Index, result.Type, result.MessageId, result.Status, problem = result.Body }, json));
-                }, CancellationToken.None);
+                }, CancellationToken.None, bulk: !input.LiveFlag);
             progress.Done(stream.Length);
         }
 

@@ -9,29 +9,46 @@ namespace NationalRegister.Messages;
 public sealed record BatchLine(int Index, BatchMessage? Message, string? Error);
 
 /// <summary>
-/// Runs a stream of messages through <see cref="MessageDispatcher"/>: messages to one episode one after another in the
-/// order given (a report before its assessments), different episodes side by side, and every result handed back in the
-/// order the messages came, with a bounded number in flight so memory stays flat however long the stream.
+/// Runs a stream of messages: messages to one episode one after another in the order given (a report before its
+/// assessments), different episodes side by side, and every result handed back in the order the messages came, with a
+/// bounded number in flight so memory stays flat however long the stream. Consecutive messages to one episode travel
+/// together, so a whole new episode can take the bulk path (<see cref="WholeEpisodes"/>); everything else, and all of
+/// it when <c>bulk</c> is off, goes message by message through the live endpoints (<see cref="MessageDispatcher"/>).
 /// </summary>
-public sealed class MessageBatch(MessageDispatcher dispatcher)
+public sealed class MessageBatch(MessageDispatcher dispatcher, WholeEpisodes whole)
 {
-    public const int InFlight = 512;
+    public const int InFlight = 1024;
+
+    /// <summary>At most this many consecutive lines travel as one episode's group (well under <see cref="InFlight"/>).</summary>
+    private const int MostPerGroup = 200;
+
+    private sealed record Pending(EpisodeGroup Group, TaskCompletionSource<MessageResult>[] Done);
 
     public async Task Run(IAsyncEnumerable<BatchLine> lines, Func<BatchMessage, ClaimsPrincipal> sender, string correlationId,
-        int parallelism, Func<MessageResult, ValueTask> write, CancellationToken ct)
+        int parallelism, Func<MessageResult, ValueTask> write, CancellationToken ct, bool bulk = true)
     {
         var ordered = Channel.CreateBounded<Task<MessageResult>>(InFlight);
-        var lanes = Enumerable.Range(0, parallelism).Select(_ => Channel.CreateBounded<(BatchLine, TaskCompletionSource<MessageResult>)>(InFlight)).ToArray();
+        var lanes = Enumerable.Range(0, parallelism).Select(_ => Channel.CreateBounded<Pending>(InFlight / MostPerGroup)).ToArray();
         // Started without the caller's execution context: each message sets the HTTP context accessor for its own request.
         Task[] workers;
         using (ExecutionContext.SuppressFlow())
-            workers = [.. lanes.Select(lane => Task.Run(() => Work(lane.Reader, sender, correlationId, ct), ct))];
+            workers = [.. lanes.Select(lane => Task.Run(() => Work(lane.Reader, sender, correlationId, bulk, ct), ct))];
 
         var reading = Task.Run(async () =>
         {
+            var next = 0;
+            List<(BatchLine Line, TaskCompletionSource<MessageResult> Done)> group = [];
+            async Task Flush()
+            {
+                if (group.Count == 0) return;
+                var key = group[0].Line.Message!.StreamKey;
+                var lane = key is { } id ? (int)((uint)id.GetHashCode() % (uint)lanes.Length) : next++ % lanes.Length;
+                await lanes[lane].Writer.WriteAsync(new Pending(new EpisodeGroup([.. group.Select(g => g.Line)]), [.. group.Select(g => g.Done)]), ct);
+                group = [];
+            }
+
             try
             {
-                var next = 0;
                 var last = -1;
                 await using var reader = lines.GetAsyncEnumerator(ct);
                 while (true)
@@ -46,6 +63,7 @@ public sealed class MessageBatch(MessageDispatcher dispatcher)
                     catch (JsonException)
                     {
                         // A broken array: what came before it stands, nothing after it is read.
+                        await Flush();
                         await ordered.Writer.WriteAsync(Task.FromResult(Unreadable(new BatchLine(last + 1, null,
                             "The batch is not valid JSON from this message on: nothing from here was read. Send the rest again."))), ct);
                         break;
@@ -53,15 +71,19 @@ public sealed class MessageBatch(MessageDispatcher dispatcher)
 
                     if (line.Message is not { } message)
                     {
+                        await Flush();
                         await ordered.Writer.WriteAsync(Task.FromResult(Unreadable(line)), ct);
                         continue;
                     }
 
+                    if (group.Count > 0 && (message.StreamKey is null || message.StreamKey != group[0].Line.Message!.StreamKey || group.Count >= MostPerGroup))
+                        await Flush();
                     var done = new TaskCompletionSource<MessageResult>(TaskCreationOptions.RunContinuationsAsynchronously);
                     await ordered.Writer.WriteAsync(done.Task, ct);
-                    var lane = message.StreamKey is { } key ? (int)((uint)key.GetHashCode() % (uint)lanes.Length) : next++ % lanes.Length;
-                    await lanes[lane].Writer.WriteAsync((line, done), ct);
+                    group.Add((line, done));
                 }
+
+                await Flush();
             }
             finally
             {
@@ -75,18 +97,50 @@ public sealed class MessageBatch(MessageDispatcher dispatcher)
         await Task.WhenAll(workers);
     }
 
-    private async Task Work(ChannelReader<(BatchLine Line, TaskCompletionSource<MessageResult> Done)> lane, Func<BatchMessage, ClaimsPrincipal> sender,
-        string correlationId, CancellationToken ct)
+    private async Task Work(ChannelReader<Pending> lane, Func<BatchMessage, ClaimsPrincipal> sender, string correlationId, bool bulk,
+        CancellationToken ct)
     {
-        await foreach (var (line, done) in lane.ReadAllAsync(ct))
+        while (await lane.WaitToReadAsync(ct))
         {
-            try
+            // As many episodes as are waiting, up to a transaction's worth, each once: episodes of one take are independent.
+            List<Pending> take = [];
+            var episodes = new HashSet<Guid>();
+            while (take.Count < WholeEpisodes.MostPerTransaction && lane.TryPeek(out var next)
+                   && (next.Group.EpisodeId is not { } id || episodes.Add(id)) && lane.TryRead(out next))
+                take.Add(next);
+
+            Dictionary<EpisodeGroup, MessageResult[]> committed = [];
+            if (bulk)
             {
-                done.SetResult(await dispatcher.Send(line.Index, line.Message!, sender(line.Message!), correlationId, ct));
+                try
+                {
+                    committed = await whole.Commit([.. take.Select(p => p.Group)], sender, correlationId, ct);
+                }
+                catch (Exception) when (!ct.IsCancellationRequested)
+                {
+                    // Whatever went wrong there, the live path answers each message on its own.
+                }
             }
-            catch (Exception e)
+
+            foreach (var (group, done) in take)
             {
-                done.SetException(e);
+                if (committed.TryGetValue(group, out var results))
+                {
+                    for (var i = 0; i < done.Length; i++) done[i].SetResult(results[i]);
+                    continue;
+                }
+
+                for (var i = 0; i < done.Length; i++)
+                {
+                    try
+                    {
+                        done[i].SetResult(await dispatcher.Send(group.Lines[i].Index, group.Lines[i].Message!, sender(group.Lines[i].Message!), correlationId, ct));
+                    }
+                    catch (Exception e)
+                    {
+                        done[i].SetException(e);
+                    }
+                }
             }
         }
     }

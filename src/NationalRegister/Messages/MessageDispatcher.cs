@@ -54,12 +54,10 @@ public sealed partial class MessageDispatcher
             if (refusal is null)
             {
                 Route(http, endpoint!, message);
-                // The same role policy the authorisation middleware applies to the endpoint on its own.
-                var policy = await AuthorizationPolicy.CombineAsync(_policies, endpoint!.Metadata.GetOrderedMetadata<IAuthorizeData>());
-                if (policy is not null && !(await _authorization.AuthorizeAsync(user, http, policy)).Succeeded)
+                if (!await MaySend(endpoint!, user, http))
                     refusal = Problems.Problem(StatusCodes.Status403Forbidden, "Forbidden", $"This caller's role may not send {message.Type}.");
                 else
-                    refusal = await CommandBodies.Check(http, endpoint.Metadata.GetMetadata<HttpChain>()!.RequestType!);
+                    refusal = await CommandBodies.Check(http, endpoint!.Metadata.GetMetadata<HttpChain>()!.RequestType!);
             }
 
             if (refusal is not null) await refusal.ExecuteAsync(http);
@@ -73,6 +71,16 @@ public sealed partial class MessageDispatcher
         return new MessageResult(index, message.Type, message.MessageId, http.Response.StatusCode,
             http.Response.Headers.Location.ToString() is { Length: > 0 } location ? location : null,
             answer.Length == 0 ? null : JsonSerializer.Deserialize<JsonElement>(answer.ToArray()));
+    }
+
+    /// <summary>Whether the caller's role may send this type at all: the endpoint's own policy, as its middleware applies it.</summary>
+    public async Task<bool> MaySend(string type, ClaimsPrincipal user) =>
+        _endpoints.Value.TryGetValue(type, out var endpoint) && await MaySend(endpoint, user, null);
+
+    private async Task<bool> MaySend(RouteEndpoint endpoint, ClaimsPrincipal user, HttpContext? http)
+    {
+        var policy = await AuthorizationPolicy.CombineAsync(_policies, endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>());
+        return policy is null || (await _authorization.AuthorizeAsync(user, http, policy)).Succeeded;
     }
 
     private async Task Handle(RouteEndpoint endpoint, HttpContext http, IServiceProvider services, int index, BatchMessage message)
@@ -113,7 +121,7 @@ public sealed partial class MessageDispatcher
         http.SetEndpoint(endpoint);
     }
 
-    private IResult? Refusal(BatchMessage message, ClaimsPrincipal user, out RouteEndpoint? endpoint)
+    internal IResult? Refusal(BatchMessage message, ClaimsPrincipal user, out RouteEndpoint? endpoint)
     {
         endpoint = null;
         if (message.Type is not { } type || !_endpoints.Value.TryGetValue(type, out endpoint))

@@ -20,16 +20,18 @@ public sealed record Caller(string User, string Role, string? Force, string? Loc
     public bool IsAnalystOrAuditor => Role is Roles.Analyst or Roles.Auditor;
 
     /// <summary>The token as <see cref="TokenRules"/> admitted it: one role, a user, and the agency's code as listed.</summary>
-    public static Caller From(HttpContext http)
+    public static Caller From(HttpContext http) => Of(http.User, Http.CorrelationId.Of(http));
+
+    /// <summary>A caller outside a request of its own (a message of a batch).</summary>
+    public static Caller Of(ClaimsPrincipal user, string correlationId)
     {
-        var user = http.User;
         var role = Roles.All.FirstOrDefault(user.IsInRole) ?? "";
         return new Caller(
             user.FindFirstValue(RegisterClaims.Name) ?? user.FindFirstValue(RegisterClaims.Subject) ?? "unknown",
             role,
             role == Roles.Force ? NormaliseForce(user.FindFirstValue(RegisterClaims.Force)) : null,
             role == Roles.ChildrensServices ? user.FindFirstValue(RegisterClaims.LocalAuthority) : null,
-            Http.CorrelationId.Of(http));
+            correlationId);
     }
 
     /// <summary>Force codes are compared as upper case: "gmp" and "GMP" are one force.</summary>

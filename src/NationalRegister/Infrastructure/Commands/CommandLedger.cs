@@ -31,14 +31,19 @@ public sealed class CommandLedger(IHttpContextAccessor http, TimeProvider clock,
         session.SetHeader(EventHeaders.Agency, caller.Agency);
         session.SetHeader(EventHeaders.Role, caller.Role);
 
-        var processed = new ProcessedCommand(ProcessedCommand.KeyOf(caller.Agency, command.MessageId), command.MessageId, caller.Agency,
-            ProcessedCommand.FingerprintOf(streamId, command), streamId, status, location,
-            JsonSerializer.Serialize(response, response.GetType(), json.Value.SerializerOptions), clock.GetUtcNow());
+        var processed = Record(caller, command, streamId, response, status, location);
         session.Insert(processed);
         // If the commit then meets a unique key (a replay, or the same command racing itself), this is what it is compared with.
         if (http.HttpContext is { } context) context.Items[PendingKey] = processed;
         return processed.Answer();
     }
+
+    /// <summary>The record of an accepted command: its key, its fingerprint and the answer it got.</summary>
+    public ProcessedCommand Record(Caller caller, ICommand command, Guid streamId, object response, int status = StatusCodes.Status200OK,
+        string? location = null) =>
+        new(ProcessedCommand.KeyOf(caller.Agency, command.MessageId), command.MessageId, caller.Agency,
+            ProcessedCommand.FingerprintOf(streamId, command), streamId, status, location,
+            JsonSerializer.Serialize(response, response.GetType(), json.Value.SerializerOptions), clock.GetUtcNow());
 
     /// <summary>The original answer when this agency sent this messageId before with this very command; 409 when with another.</summary>
     public static async Task<IResult?> Replay(IQuerySession session, Caller caller, ICommand command, Guid streamId, CancellationToken ct)

@@ -54,10 +54,16 @@ public static class CommandBodies
         http.Request.Body = new MemoryStream(body, writable: false);
         if (body.Length == 0) return null; // Validate answers "request body is required"
 
+        return Inspect(body, type, http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
+    }
+
+    /// <summary>A body already read: its problem if it has one, else null.</summary>
+    public static IResult? Inspect(byte[] body, Type type, JsonSerializerOptions json)
+    {
         if (Scan(body) is { } scanned) return scanned;
         try
         {
-            JsonSerializer.Deserialize(body, type, http.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions);
+            JsonSerializer.Deserialize(body, type, json);
             return null;
         }
         catch (JsonException e)
