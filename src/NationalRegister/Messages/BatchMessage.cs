@@ -27,6 +27,10 @@ public sealed record MessageResult(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Location,
     JsonElement? Body)
 {
+    /// <summary>Taken by the bulk path (<see cref="WholeEpisodes"/>) rather than its single endpoint; the answer is the same.</summary>
+    [JsonIgnore]
+    public bool Bulk { get; init; }
+
     [JsonIgnore]
     public bool Accepted => Status is >= 200 and < 300;
 }

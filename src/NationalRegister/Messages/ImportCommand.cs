@@ -10,7 +10,7 @@ namespace NationalRegister.Messages;
 
 public sealed class ImportInput : NetCoreInput
 {
-    [Description("NDJSON files of messages, one per line, each naming the force (or localAuthority) it is sent for (the seed command writes them)")]
+    [Description("NDJSON files of messages, one per line, each naming the force (or localAuthority) it is sent for (the seed command writes them); - reads standard input")]
     public List<string> Files { get; set; } = [];
 
     [Description("Where every refused message is written with its problem (default: the first file's name plus .refused.ndjson)")]
@@ -41,11 +41,11 @@ public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
 {
     public override async Task<bool> Execute(ImportInput input)
     {
-        if (input.Files.Count == 0 || input.Files.Find(f => !File.Exists(f)) is not null)
+        if (input.Files.Count == 0 || input.Files.Find(f => f != "-" && !File.Exists(f)) is not null)
         {
             await Console.Error.WriteLineAsync(input.Files.Count == 0
                 ? "Name the files to import: import FILE... (write one with `seed --scale 0.01 --out seed.ndjson`)."
-                : $"No such file: {input.Files.Find(f => !File.Exists(f))}. Check the path, or write one with `seed --out FILE`.");
+                : $"No such file: {input.Files.Find(f => f != "-" && !File.Exists(f))}. Check the path, or write one with `seed --out FILE`.");
             return false;
         }
 
@@ -54,22 +54,23 @@ public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
         var batch = host.Services.GetRequiredService<MessageBatch>();
         var agencies = host.Services.GetRequiredService<IKnownAgencies>();
         var json = host.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-        var reportPath = input.ReportFlag ?? input.Files[0] + ".refused.ndjson";
+        var reportPath = input.ReportFlag ?? (input.Files[0] == "-" ? "import" : input.Files[0]) + ".refused.ndjson";
         await using var report = new StreamWriter(reportPath);
-        var progress = new Progress(input.Files.Sum(f => new FileInfo(f).Length));
+        var progress = new Progress(input.Files.Sum(f => f == "-" ? 0 : new FileInfo(f).Length));
         var correlation = $"import-{Guid.NewGuid():N}";
         foreach (var file in input.Files)
         {
-            await using var stream = File.OpenRead(file);
+            // "-" is standard input: `seed --out - | import -` feeds the import as the history is generated.
+            await using var stream = file == "-" ? Console.OpenStandardInput() : File.OpenRead(file);
             progress.Reading(stream);
             await batch.Run(MessageBatch.ReadLines(stream, json, 1, CancellationToken.None), m => Sender(m, input.UserFlag, agencies),
                 correlation, Math.Max(1, input.ParallelFlag), async result =>
                 {
-                    progress.Count(result.Accepted);
+                    progress.Count(result.Accepted, result.Bulk);
                     if (!result.Accepted)
                         await report.WriteLineAsync(JsonSerializer.Serialize(new { file, line = result.Index, result.Type, result.MessageId, result.Status, problem = result.Body }, json));
                 }, CancellationToken.None, bulk: !input.LiveFlag);
-            progress.Done(stream.Length);
+            progress.Done(file == "-" ? 0 : stream.Length);
         }
 
         progress.Print(final: true);
@@ -110,8 +111,11 @@ public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
 
         public void Done(long bytes) => (_doneBytes, _current) = (_doneBytes + bytes, null);
 
-        public void Count(bool accepted)
+        public long Bulk { get; private set; }
+
+        public void Count(bool accepted, bool bulk)
         {
+            if (bulk) Bulk++;
             if (accepted) Accepted++;
             else Refused++;
             if (_clock.Elapsed - _last >= _every) Print(final: false);
@@ -122,10 +126,11 @@ public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
             _last = _clock.Elapsed;
             var messages = Accepted + Refused;
             var rate = messages / Math.Max(0.001, _clock.Elapsed.TotalSeconds);
-            var read = _doneBytes + (_current?.Position ?? 0);
-            var left = read == 0 ? "" : $", about {TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds * (totalBytes - read) / read):hh\\:mm\\:ss} left";
-            var line = $"{(final ? "Imported" : "Importing:")} {messages:N0} messages ({Accepted:N0} accepted, {Refused:N0} refused), " +
-                $"{rate:N0} messages/s, {100.0 * read / Math.Max(1, totalBytes):N1}% of {totalBytes / 1048576.0:N1} MB{(final ? $" in {_clock.Elapsed:hh\\:mm\\:ss}" : left)}";
+            var read = _doneBytes + (_current is { CanSeek: true } current ? current.Position : 0);
+            var left = read == 0 || totalBytes == 0 ? "" : $", about {TimeSpan.FromSeconds(_clock.Elapsed.TotalSeconds * (totalBytes - read) / read):hh\\:mm\\:ss} left";
+            var line = $"{(final ? "Imported" : "Importing:")} {messages:N0} messages ({Accepted:N0} accepted, {Bulk:N0} of them in bulk, {Refused:N0} refused), " +
+                $"{rate:N0} messages/s{(totalBytes == 0 ? "" : $", {100.0 * read / totalBytes:N1}% of {totalBytes / 1048576.0:N1} MB")}" +
+                (final ? $" in {_clock.Elapsed:hh\\:mm\\:ss}" : left);
             if (Console.IsErrorRedirected || final) Console.Error.WriteLine(line);
             else Console.Error.Write($"\r{line}   ");
         }

@@ -17,7 +17,8 @@ public sealed record BatchLine(int Index, BatchMessage? Message, string? Error);
 /// </summary>
 public sealed class MessageBatch(MessageDispatcher dispatcher, WholeEpisodes whole)
 {
-    public const int InFlight = 1024;
+    /// <summary>Lines read ahead: enough for every lane to fill a bulk transaction (a few MB of messages).</summary>
+    public const int InFlight = 8192;
 
     /// <summary>At most this many consecutive lines travel as one episode's group (well under <see cref="InFlight"/>).</summary>
     private const int MostPerGroup = 200;
@@ -28,7 +29,7 @@ public sealed class MessageBatch(MessageDispatcher dispatcher, WholeEpisodes who
         int parallelism, Func<MessageResult, ValueTask> write, CancellationToken ct, bool bulk = true)
     {
         var ordered = Channel.CreateBounded<Task<MessageResult>>(InFlight);
-        var lanes = Enumerable.Range(0, parallelism).Select(_ => Channel.CreateBounded<Pending>(InFlight / MostPerGroup)).ToArray();
+        var lanes = Enumerable.Range(0, parallelism).Select(_ => Channel.CreateBounded<Pending>(WholeEpisodes.MostPerTransaction)).ToArray();
         // Started without the caller's execution context: each message sets the HTTP context accessor for its own request.
         Task[] workers;
         using (ExecutionContext.SuppressFlow())

@@ -92,7 +92,7 @@ public sealed class WholeEpisodes(
         }
 
         return decided.ToDictionary(d => d.Group, d => d.Group.Lines.Zip(d.Steps, (line, step) => new MessageResult(line.Index, line.Message!.Type,
-            step.Command.MessageId, step.Status, step.Location, JsonSerializer.SerializeToElement(step.Answer, step.Answer.GetType(), _json))).ToArray());
+            step.Command.MessageId, step.Status, step.Location, JsonSerializer.SerializeToElement(step.Answer, step.Answer.GetType(), _json)) { Bulk = true }).ToArray());
     }
 
     /// <summary>Only episodes the register has never seen, none of whose messageIds it has recorded, each once.</summary>
