@@ -20,6 +20,7 @@ public static class CommandLine
         // The register has HTTP endpoints and, so far, no message handlers of its own: Wolverine's "found no handlers" is expected.
         builder.Logging.AddFilter("Wolverine.Configuration.HandlerDiscovery", LogLevel.Error);
         TokenCommand.KeepStandardOutputForTheToken(builder, args);
+        Seeding.SeedCommand.KeepStandardOutputForTheLines(builder, args);
         return builder;
     }
 
