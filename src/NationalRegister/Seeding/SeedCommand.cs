@@ -51,7 +51,8 @@ public sealed class SeedCommand : JasperFxCommand<SeedInput>
     public override bool Execute(SeedInput input)
     {
         var until = DateOnly.FromDateTime(DateTime.UtcNow);
-        if (input.UntilFlag is { } text && !DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out until))
+        if (input.UntilFlag is { } text
+            && !DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out until))
             return Refuse($"--until {text} is not a date: give it as yyyy-mm-dd (e.g. 2026-11-30).");
         if (input.YearsFlag is < 1 or > 100) return Refuse("--years must be a whole number from 1 to 100.");
         if (!(input.ScaleFlag is > 0 and <= 100)) return Refuse("--scale must be above 0 and at most 100 (1.0 is England and Wales).");
@@ -79,7 +80,8 @@ public sealed class SeedCommand : JasperFxCommand<SeedInput>
         Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{(progress.OnTerminal ? "\r" : "")}Seeded {history.Episodes:N0} episodes of {history.People:N0} people: {lines:N0} lines, " +
             $"{bytes:N0} bytes in {seconds:F1} s ({history.Episodes / Math.Max(seconds, 0.001):N0} episodes/s; seed {settings.Seed}, " +
-            $"scale {settings.Scale}, {settings.Years} year(s) to {until:yyyy-MM-dd}) to {(toStdout ? "standard output" : input.OutFlag)}"));
+            $"scale {settings.Scale}, {settings.Years} year(s) to {until:yyyy-MM-dd}) " +
+            $"to {(toStdout ? "standard output" : input.OutFlag)}"));
         return true;
     }
 

@@ -262,7 +262,8 @@ public sealed class SyntheticHistory
             if (fix == Fix.Name && sentName is null) fix = Fix.None;
 
             var report = new ReportMissing(NewGuid(), episodeId, Reference(reporter, reportedAt),
-                new PersonInput(SubjectId(person, reporter), sentName ?? person.GivenName, person.FamilyName, person.DateOfBirth, person.Sex),
+                new PersonInput(
+                    SubjectId(person, reporter), sentName ?? person.GivenName, person.FamilyName, person.DateOfBirth, person.Sex),
                 fix == Fix.LastSeen ? sentLastSeen : lastSeen, Pick(child ? ChildPlaces : AdultPlaces),
                 Pick(child ? ChildCircumstances : AdultCircumstances), reportedAt, Pick(child ? ChildReporters : AdultReporters),
                 sentAuthority);
@@ -275,10 +276,13 @@ public sealed class SyntheticHistory
             {
                 var (what, value, reason) = fix switch
                 {
-                    Fix.LastSeen => (Corrected.LastSeenAt, lastSeen.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                    Fix.LastSeen => (Corrected.LastSeenAt,
+                        lastSeen.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
                         "Last seen later than first reported: CCTV shows the person leaving."),
-                    Fix.Authority => (Corrected.LocalAuthority, person.LocalAuthority!, "Recorded under the wrong local authority: the child is in the care of another."),
-                    _ => (Corrected.GivenName, person.GivenName, "Given name misspelt in the first report; spelling confirmed by the family."),
+                    Fix.Authority => (Corrected.LocalAuthority, person.LocalAuthority!,
+                        "Recorded under the wrong local authority: the child is in the care of another."),
+                    _ => (Corrected.GivenName, person.GivenName,
+                        "Given name misspelt in the first report; spelling confirmed by the family."),
                 };
                 Add(assessedAt + Minutes(_random.Next(1, 30)), Actor.Owner,
                     (version, _) => new CorrectEpisode(NewGuid(), version, what.ToString(), value, null, reason));
@@ -349,7 +353,8 @@ public sealed class SyntheticHistory
                 var seenAt = reportedAt + Minutes(duration.Value.TotalMinutes * (0.2 + 0.5 * _random.NextDouble()));
                 var where = $"{Pick(SightingPlaces)}, {Areas[to].Code} area";
                 Add(seenAt, Actor.Owner, (version, _) => new RecordSighting(NewGuid(), version, seenAt, where, "Patrol officer"));
-                Add(seenAt + Minutes(_random.Next(20, 60)), Actor.Owner, (version, _) => new TransferEpisode(NewGuid(), version, Areas[to].Code,
+                Add(seenAt + Minutes(_random.Next(20, 60)), Actor.Owner, (version, _) => new TransferEpisode(NewGuid(), version,
+                    Areas[to].Code,
                     $"Believed to be in the {Areas[to].Code} area after a sighting there: that force takes the investigation."));
                 steps[^1] = steps[^1] with { ToForce = to };
             }
@@ -499,7 +504,9 @@ public sealed class SyntheticHistory
         {
             if (name.Length < 4) return null;
             var i = _random.Next(1, name.Length - 2);
-            return name[i] == name[i + 1] ? null : string.Concat(name.AsSpan(0, i), name.AsSpan(i + 1, 1), name.AsSpan(i, 1), name.AsSpan(i + 2));
+            return name[i] == name[i + 1]
+                ? null
+                : string.Concat(name.AsSpan(0, i), name.AsSpan(i + 1, 1), name.AsSpan(i, 1), name.AsSpan(i + 2));
         }
 
         private int Pick()
@@ -599,9 +606,11 @@ public sealed class SyntheticHistory
 
         private static readonly string[] ChildReporters = ["Parent", "Foster carer", "Children's home staff", "School", "Grandparent"];
         private static readonly string[] AdultReporters = ["Partner", "Parent", "Care home staff", "Hospital staff", "Friend", "Employer"];
-        private static readonly string[] SightingPlaces = ["Town centre", "Bus station", "Railway station", "Park", "Retail park", "Takeaway"];
+        private static readonly string[] SightingPlaces =
+            ["Town centre", "Bus station", "Railway station", "Park", "Retail park", "Takeaway"];
         private static readonly string[] SightingSources = ["CCTV", "Member of the public", "Friend", "Bus driver", "Patrol officer"];
-        private static readonly string[] FoundPlaces = ["Home address", "Friend's address", "Town centre", "Relative's address", "Hospital"];
+        private static readonly string[] FoundPlaces =
+            ["Home address", "Friend's address", "Town centre", "Relative's address", "Hospital"];
         private static readonly string[] Finders = ["Returned of own accord", "Police patrol", "Family", "Carer", "Member of the public"];
     }
 }

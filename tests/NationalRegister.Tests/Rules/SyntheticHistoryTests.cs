@@ -17,7 +17,7 @@ using NationalRegister.Seeding;
 
 namespace NationalRegister.Tests.Rules;
 
-/// <summary>The seed's synthetic history: deterministic, shaped like domain.md's figures, and accepted by the register's own rules.</summary>
+/// <summary>The seed's synthetic history: deterministic, shaped like domain.md's figures, accepted by the register's own rules.</summary>
 public sealed class SyntheticHistoryTests
 {
     private static readonly DateOnly Until = new(2026, 11, 30);
@@ -112,7 +112,7 @@ public sealed class SyntheticHistoryTests
         ((double)reports.Count / perPerson.Count).ShouldBeInRange(1.6, 2.8);
 
         // 75% found within a day, 85% within two (of reports at least two days before the end).
-        var found = history.Lines.Where(l => l.Message is RecordFound).ToDictionary(l => l.EpisodeId!.Value, l => ((RecordFound)l.Message).FoundAt!.Value);
+        var found = history.FoundAt();
         var settled = reports.Where(r => r.ReportedAt < history.Settings.End.AddDays(-2)).ToList();
         double Within(double hours) => (double)settled.Count(r => found.TryGetValue(r.EpisodeId!.Value, out var at)
             && at - r.ReportedAt!.Value <= TimeSpan.FromHours(hours)) / settled.Count;
@@ -164,7 +164,8 @@ public sealed class SyntheticHistoryTests
         var times = 0;
         foreach (var line in history.Lines)
             foreach (var property in JsonDocument.Parse(line.Json).RootElement.GetProperty("message").EnumerateObject())
-                if (property.Value.ValueKind == JsonValueKind.String && property.Value.GetString() is { } text && text.Length > 18 && text[10] == 'T')
+                if (property.Value.ValueKind == JsonValueKind.String && property.Value.GetString() is { Length: > 18 } text
+                    && text[10] == 'T')
                 {
                     var at = DateTimeOffset.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
                     at.Offset.ShouldBe(TimeSpan.Zero, line.Json);
@@ -197,7 +198,8 @@ public sealed class SyntheticHistoryTests
     [Fact]
     public void a_person_keeps_one_subject_id_in_a_force_and_some_are_reported_by_two_forces()
     {
-        var reports = Small.Value.Lines.Where(l => l.Message is ReportMissing).Select(l => (l.Force, ((ReportMissing)l.Message).Person!)).ToList();
+        var reports = Small.Value.Lines.Where(l => l.Message is ReportMissing)
+            .Select(l => (l.Force, ((ReportMissing)l.Message).Person!)).ToList();
         foreach (var record in reports.GroupBy(r => (r.Force, r.Item2.ForceSubjectId)))
             record.Select(r => (r.Item2.FamilyName, r.Item2.DateOfBirth)).Distinct().Count().ShouldBe(1);
         foreach (var person in reports.GroupBy(r => (r.Force, r.Item2.GivenName, r.Item2.FamilyName, r.Item2.DateOfBirth)))
@@ -213,7 +215,7 @@ public sealed class SyntheticHistoryTests
     public void return_interviews_are_for_children_and_most_are_within_72_hours()
     {
         var history = Small.Value;
-        var found = history.Lines.Where(l => l.Message is RecordFound).ToDictionary(l => l.EpisodeId!.Value, l => ((RecordFound)l.Message).FoundAt!.Value);
+        var found = history.FoundAt();
         var interviews = history.Lines.Where(l => l.Message is RecordReturnInterview).ToList();
         var completedInTime = interviews.Count(l => l.Message is RecordReturnInterview { Outcome: "Completed" } i
             && i.ConductedAt!.Value - found[l.EpisodeId!.Value] <= EpisodeRules.ReturnInterviewWindow);
@@ -228,7 +230,8 @@ public sealed class SyntheticHistoryTests
         decision.Events.Count.ShouldBe(1);
     }
 
-    private static IReadOnlyList<object> Decide(object message, Episode episode, List<IEvent> stream, string? force, DateTimeOffset now, Line line)
+    private static IReadOnlyList<object> Decide(object message, Episode episode, List<IEvent> stream, string? force, DateTimeOffset now,
+        Line line)
     {
         var decision = message switch
         {
@@ -238,7 +241,8 @@ public sealed class SyntheticHistoryTests
             RecordReturnInterview c => RecordReturnInterviewEndpoint.Decide(episode,
                 Valid(RecordReturnInterviewEndpoint.Validate(c).Item1, line), now),
             ReviewEpisode c => ReviewEpisodeEndpoint.Decide(episode, Valid(ReviewEpisodeEndpoint.Validate(c).Item1, line), now),
-            TransferEpisode c => TransferEpisodeEndpoint.Decide(episode, Valid(TransferEpisodeEndpoint.Validate(c, Reference).Item1, line), now),
+            TransferEpisode c => TransferEpisodeEndpoint.Decide(episode,
+                Valid(TransferEpisodeEndpoint.Validate(c, Reference).Item1, line), now),
             CloseEpisode c => CloseEpisodeEndpoint.Decide(episode, Valid(CloseEpisodeEndpoint.Validate(c).Item1, line), now),
             CorrectEpisode c => CorrectEpisodeEndpoint.Decide(episode, Valid(CorrectEpisodeEndpoint.Validate(c, Reference).Item1, line),
                 stream, force!, now),
@@ -271,7 +275,8 @@ public sealed class SyntheticHistoryTests
     private static Event<object> Stored(object data, long version) => new(data)
     {
         Version = version,
-        EventTypeName = string.Concat(data.GetType().Name.Select((c, i) => i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString())),
+        EventTypeName = string.Concat(data.GetType().Name.Select((c, i) =>
+            i > 0 && char.IsUpper(c) ? "_" + char.ToLowerInvariant(c) : char.ToLowerInvariant(c).ToString())),
     };
 
     /// <summary>A line as the importer gets it: the JSON, and its message read back into the command record it names.</summary>
@@ -284,6 +289,9 @@ public sealed class SyntheticHistoryTests
             typeof(ReportMissing), typeof(AssessRisk), typeof(RecordSighting), typeof(RecordFound), typeof(RecordReturnInterview),
             typeof(ReviewEpisode), typeof(TransferEpisode), typeof(CloseEpisode), typeof(CorrectEpisode),
         }.ToDictionary(t => t.Name);
+
+        public Dictionary<Guid, DateTimeOffset> FoundAt() => Lines.Where(l => l.Message is RecordFound)
+            .ToDictionary(l => l.EpisodeId!.Value, l => ((RecordFound)l.Message).FoundAt!.Value);
 
         public static History Of(SeedSettings settings)
         {
@@ -298,7 +306,8 @@ public sealed class SyntheticHistoryTests
             var type = root.GetProperty("type").GetString()!;
             string? Text(string name) => root.TryGetProperty(name, out var p) ? p.GetString() : null;
             var message = root.GetProperty("message").Deserialize(Commands[type], SeedLine.MessageOptions)!;
-            return new Line(json, type, Text("episodeId") is { } id ? Guid.Parse(id) : null, Text("force"), Text("localAuthority"), message);
+            return new Line(json, type, Text("episodeId") is { } id ? Guid.Parse(id) : null, Text("force"), Text("localAuthority"),
+                message);
         }
     }
 }
