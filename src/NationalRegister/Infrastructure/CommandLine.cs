@@ -28,6 +28,7 @@ public static class CommandLine
             builder.Configuration["Urls"] = "http://127.0.0.1:0"; // any free port: appsettings.json's 5080 is the register's
         }
 
+        Seeding.SeedCommand.KeepStandardOutputForTheLines(builder, args);
         return builder;
     }
 

@@ -94,14 +94,14 @@ public sealed class RegisterDatabase(IConfiguration configuration, ILogger<Regis
     }
 
     /// <summary>
-    /// Starts the embedded server, unless the command never touches the database (`token`, `help`, `codegen`), so that it is
+    /// Starts the embedded server, unless the command never touches the database (`token`, `help`, `codegen`, `seed`), so that it is
     /// running before the event store first needs it.
     /// </summary>
     /// <returns>False, with the reason on stderr, when the server cannot be started.</returns>
     public static async Task<bool> StartForCommand(WebApplication app, string[] args)
     {
         var database = app.Services.GetRequiredService<RegisterDatabase>();
-        if (args is ["token" or "help" or "?" or "codegen" or "verify-export", ..])
+        if (args is ["token" or "help" or "?" or "codegen" or "verify-export" or "seed", ..])
         {
             database._connectionString = NoServer;
             return true;
