@@ -18,7 +18,7 @@ public sealed record BatchLine(int Index, BatchMessage? Message, string? Error);
 public sealed class MessageBatch(MessageDispatcher dispatcher, WholeEpisodes whole)
 {
     /// <summary>Lines read ahead: enough for every lane to fill a bulk transaction (a few MB of messages).</summary>
-    public const int InFlight = 8192;
+    public const int InFlight = 32_768;
 
     /// <summary>At most this many consecutive lines travel as one episode's group (well under <see cref="InFlight"/>).</summary>
     private const int MostPerGroup = 200;
