@@ -44,8 +44,13 @@ public sealed class RepeatMissingDetector : BatchSubscription
     {
         var now = _clock.GetUtcNow();
         _raised.RemoveAll(a => a.RaisedAt < now.AddHours(-1));
+        // Only windows that end within the longest window of now raise an alert (Detect), and a report can only complete a
+        // window it falls in: one last seen before twice that long ago can raise nothing, so a backfilled decade is read,
+        // not queried, but for its last months.
+        var quiet = now.AddDays(-2 * _thresholds.Thresholds.Max(t => t.Days));
         foreach (var e in page.Events)
         {
+            if (e.Data is MissingReported { LastSeenAt: var lastSeen } && lastSeen <= quiet) continue;
             var (person, ending) = e.Data switch
             {
                 MissingReported r => (r.PersonId, (Guid?)r.EpisodeId),

@@ -56,7 +56,8 @@ public static class CommandLine
         return Environment.ExitCode;
     }
 
-    private static string Explain(Exception e, string database) => e switch
+    /// <summary>Why a start failed and what to do, in one line.</summary>
+    internal static string Explain(Exception e, string database) => e switch
     {
         AggregateException { InnerExceptions: [var only] } => Explain(only, database),
         OptionsValidationException o => string.Join(' ', o.Failures),

@@ -44,6 +44,9 @@ public static class EventStore
                 // The recorded time is the database's (Quick mode stamps now() in the appending transaction), and every
                 // event is linked to the one before it in its stream (keyed hash chain): see Integrity/EventChain.
                 options.Events.AppendMode = EventAppendMode.Quick;
+                // An index on the event type: the daemon loads a type-filtered subscription's pages by it, and the repeat
+                // detector reads the alerts raised so far by it, instead of scanning every event (bench/run's catch-up).
+                options.Events.EnableEventTypeIndex = true;
                 options.Listeners.Add(new EventChain(services.GetRequiredService<ChainKey>()));
                 // Spans per connection and counters of appended events, exported with the rest of the telemetry.
                 options.OpenTelemetry.TrackConnections = TrackLevel.Normal;

@@ -4,7 +4,9 @@ using System.Text.Json;
 using JasperFx.CommandLine;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using NationalRegister.Infrastructure;
 using NationalRegister.Infrastructure.Auth;
+using NationalRegister.Infrastructure.Postgres;
 
 namespace NationalRegister.Messages;
 
@@ -50,7 +52,17 @@ public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
         }
 
         using var host = input.BuildHost();
-        await host.StartAsync();
+        try
+        {
+            await host.StartAsync();
+        }
+        catch (Exception e)
+        {
+            var database = new Npgsql.NpgsqlConnectionStringBuilder(host.Services.GetRequiredService<RegisterDatabase>().ConnectionString);
+            await Console.Error.WriteLineAsync($"The import did not start: {CommandLine.Explain(e, $"{database.Host}:{database.Port}")}");
+            return false;
+        }
+
         var batch = host.Services.GetRequiredService<MessageBatch>();
         var agencies = host.Services.GetRequiredService<IKnownAgencies>();
         var json = host.Services.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
