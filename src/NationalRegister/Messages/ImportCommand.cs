@@ -99,7 +99,7 @@ public sealed class ImportCommand : JasperFxAsyncCommand<ImportInput>
     }
 
     /// <summary>The agency a line is sent for, as a token for it would say; a line naming none, or an unknown one, is refused.</summary>
-    private static ClaimsPrincipal Sender(BatchMessage message, string user, IKnownAgencies agencies)
+    public static ClaimsPrincipal Sender(BatchMessage message, string user, IKnownAgencies agencies)
     {
         List<Claim> claims = [new(RegisterClaims.Name, user), new(RegisterClaims.Subject, user)];
         if (agencies.ForceCode(message.Force) is { } force) claims.AddRange([new(RegisterClaims.Role, Roles.Force), new(RegisterClaims.Force, force)]);

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
@@ -61,7 +60,8 @@ public sealed class BulkPathTests(RegisterFixture fixture) : RegisterTests(fixtu
         var lines = episodes.SelectMany((episode, i) => History(episode, subjects[i], i))
             .Select((node, index) => new BatchLine(index, node.Deserialize<BatchMessage>(Reply.JsonOptions), null)).ToList();
         List<MessageResult> answers = [];
-        await Fixture.Host.Services.GetRequiredService<MessageBatch>().Run(Lines(lines), Sender, "bulk-path-test", 2,
+        var agencies = Fixture.Host.Services.GetRequiredService<IKnownAgencies>();
+        await Fixture.Host.Services.GetRequiredService<MessageBatch>().Run(Lines(lines), m => ImportCommand.Sender(m, "importer", agencies), "bulk-path-test", 2,
             result => { answers.Add(result); return ValueTask.CompletedTask; }, CancellationToken.None, bulk);
         answers.Select(a => a.Index).ShouldBe(Enumerable.Range(0, lines.Count));
         return new Imported(episodes, subjects, answers);
@@ -98,16 +98,6 @@ public sealed class BulkPathTests(RegisterFixture fixture) : RegisterTests(fixtu
     {
         foreach (var line in lines) yield return line;
         await Task.CompletedTask;
-    }
-
-    /// <summary>The agency a line names, as a token for it would carry (the import command's own rule).</summary>
-    private static ClaimsPrincipal Sender(BatchMessage message)
-    {
-        List<Claim> claims = [new(RegisterClaims.Name, "importer"), new(RegisterClaims.Subject, "importer")];
-        claims.AddRange(message.Force is { } force
-            ? [new(RegisterClaims.Role, Roles.Force), new(RegisterClaims.Force, force)]
-            : [new(RegisterClaims.Role, Roles.ChildrensServices), new(RegisterClaims.LocalAuthority, message.LocalAuthority!)]);
-        return new ClaimsPrincipal(new ClaimsIdentity(claims, "test", RegisterClaims.Name, RegisterClaims.Role));
     }
 
     /// <summary>Each event as stored, with the ids that differ between the two runs put back to names.</summary>
