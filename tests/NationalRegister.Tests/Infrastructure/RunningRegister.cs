@@ -109,6 +109,16 @@ internal sealed partial class RunningRegister : IAsyncDisposable
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>GET as an analyst: status and body.</summary>
+    public async Task<(int Status, string Body)> GetAsAnalyst(string path)
+    {
+        Claim[] claims = [new(RegisterClaims.Subject, "Analyst 1"), new(RegisterClaims.Name, "Analyst 1"), new(RegisterClaims.Role, Roles.Analyst)];
+        var token = new AuthSettings { SigningKey = RegisterFixture.SigningKey }.Issue(claims, DateTimeOffset.UtcNow);
+        using var request = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { Authorization = new("Bearer", token) } };
+        using var response = await _http.SendAsync(request);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
     /// <summary>kill -9: no clean-up of its own runs.</summary>
     public async Task Kill()
     {
