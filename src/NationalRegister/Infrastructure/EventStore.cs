@@ -31,6 +31,9 @@ public static class EventStore
         var marten = builder.Services.AddMarten(services =>
             {
                 var options = new StoreOptions();
+                // Marten's read sessions stay on the primary even with a standby in the connection string: its async daemon
+                // reads event pages through them, and a page read from a lagging standby would skip events for good
+                // (StandbyTests, docs/scaling.md).
                 options.Connection(services.GetRequiredService<RegisterDatabase>().ConnectionString);
                 options.DatabaseSchemaName = Schema;
                 options.Logger(new MartenLogging(services.GetRequiredService<ILogger<MartenLogging>>()));

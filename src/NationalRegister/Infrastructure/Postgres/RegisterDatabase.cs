@@ -129,6 +129,10 @@ public sealed class RegisterDatabase(IConfiguration configuration, ILogger<Regis
         // Marten's Quick append records each event at the database's "now() at time zone 'utc'": that reads as the true
         // instant only in a UTC session, so every connection is one (an event's recorded time is audit evidence).
         builder.Timezone = "UTC";
+        // Several hosts (a primary and its hot standbys): every connection goes to whichever is the primary now, so a
+        // failover needs no new configuration, and nothing reads from a standby that may lag (docs/scaling.md).
+        if (builder.Host?.Contains(',', StringComparison.Ordinal) == true && !given.ContainsKey("Target Session Attributes"))
+            builder.TargetSessionAttributes = "read-write";
         return builder.ConnectionString;
     }
 
