@@ -15,7 +15,7 @@ namespace NationalRegister.Tests.Api;
 [Collection(RegisterCollection.Name)]
 public sealed class ImportTests(RegisterFixture fixture) : RegisterTests(fixture)
 {
-    private const int Episodes = 300;
+    private const int Episodes = 600;
     private const int PerEpisode = 5; // report, assessment, sighting, found, closure
 
     [Fact]
@@ -29,8 +29,8 @@ public sealed class ImportTests(RegisterFixture fixture) : RegisterTests(fixture
         await File.AppendAllLinesAsync(file, [JsonSerializer.Serialize(new { type = "AssessRisk", episodeId = episodes[0], force = "GMP",
             message = new { messageId = RegisterApi.NewId(), expectedVersion = PerEpisode, level = "Absent", rationale = "x", assessedBy = "Sgt 1", assessedAt = RegisterApi.Now } })]);
 
-        // Killed (SIGKILL) once some episodes are in, whatever it was doing.
-        using (var first = Process.Start(RegisterProcess.StartInfo(Environment(), "import", file))!)
+        // Killed (SIGKILL) once some episodes are in, whatever it was doing; one lane, so it commits a hundred at a time.
+        using (var first = Process.Start(RegisterProcess.StartInfo(Environment(), "import", file, "--parallel", "1"))!)
         {
             var drain = Task.WhenAll(first.StandardOutput.ReadToEndAsync(), first.StandardError.ReadToEndAsync());
             var clock = Stopwatch.StartNew();
@@ -69,7 +69,7 @@ public sealed class ImportTests(RegisterFixture fixture) : RegisterTests(fixture
         // As the live path leaves them: the episode view, and every chain verifies.
         var view = await Api.Episode(As.Force("MET"), episodes[1]);
         (view.Status, view.Version, view.Force).ShouldBe((EpisodeStatus.Closed, (long)PerEpisode, "MET"));
-        foreach (var episode in episodes.Where((_, i) => i % 15 == 0))
+        foreach (var episode in episodes.Where((_, i) => i % 30 == 0))
         {
             var person = (await Api.Episode(As.Auditor, episode)).PersonId;
             var verified = await Api.Get(As.Auditor, $"/api/audit/verify?personId={person}", ("X-Justification", "Import check, ref IC-2"));
