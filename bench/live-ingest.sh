@@ -40,7 +40,8 @@ run "$port" 16 5 > /dev/null; run "$base_port" 16 5 > /dev/null # warm-up: JIT, 
 declare -A register_rates baseline_rates paused_rates
 rate() { sed -E 's/requests\/s: ([0-9]+).*/\1/' <<< "$1"; }
 for round in $(seq 1 "$rounds"); do
-  (( round > 1 )) && { register=$(start "$port" "$work/register.log" ConnectionStrings__Register="$connection"); sleep 10; } # its daemon catches up first
+  # Restarted: its daemon catches up on what the paused node wrote, and a warm-up run takes the JIT out of the figures.
+  (( round > 1 )) && { register=$(start "$port" "$work/register.log" ConnectionStrings__Register="$connection"); sleep 10; run "$port" 16 5 > /dev/null; }
   for clients in 4 16 64; do
     r=$(run "$port" "$clients" "$seconds"); echo "round $round, $clients clients, register: $r"; sleep 3
     b=$(run "$base_port" "$clients" "$seconds"); echo "round $round, $clients clients, baseline: $b"; sleep 3
@@ -48,6 +49,7 @@ for round in $(seq 1 "$rounds"); do
   done
   halt "$register"; register=""
   paused=$(start "$port" "$work/paused.log" ConnectionStrings__Register="$connection" Register__Durability=ServerlessWithOutbox)
+  run "$port" 16 5 > /dev/null
   for clients in 4 16 64; do
     p=$(run "$port" "$clients" "$seconds"); echo "round $round, $clients clients, register with its projections paused: $p"; sleep 3
     paused_rates[$clients]+="$(rate "$p") "
