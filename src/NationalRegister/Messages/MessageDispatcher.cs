@@ -57,7 +57,10 @@ public sealed partial class MessageDispatcher
                 if (!await MaySend(endpoint!, user, http))
                     refusal = Problems.Problem(StatusCodes.Status403Forbidden, "Forbidden", $"This caller's role may not send {message.Type}.");
                 else
-                    refusal = await CommandBodies.Check(http, endpoint!.Metadata.GetMetadata<HttpChain>()!.RequestType!);
+                {
+                    var chain = endpoint!.Metadata.GetMetadata<HttpChain>()!;
+                    refusal = await CommandBodies.Check(http, chain.RequestType!) ?? EarlyValidation.Check(http, chain);
+                }
             }
 
             if (refusal is not null) await refusal.ExecuteAsync(http);

@@ -21,13 +21,13 @@ public static class CommandBodies
 
     public static IApplicationBuilder UseCommandBodies(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
-        if (http.GetEndpoint()?.Metadata.GetMetadata<HttpChain>()?.RequestType is not { } type || type == typeof(void))
+        if (http.GetEndpoint()?.Metadata.GetMetadata<HttpChain>() is not { RequestType: { } type } chain || type == typeof(void))
         {
             await next(http);
             return;
         }
 
-        var problem = await Check(http, type);
+        var problem = await Check(http, type) ?? EarlyValidation.Check(http, chain);
         if (problem is not null)
         {
             await problem.ExecuteAsync(http);
