@@ -29,14 +29,47 @@ public sealed record ReportLine(string Measure, string Key, decimal Value);
 
 public static class AnnualReportEndpoint
 {
-    private const string InPeriod =
-        $"from {Tables.Episodes} e left join {Tables.Links} l on l.id = e.person_id " +
-        "where e.last_seen_at >= :start and e.last_seen_at < :end and (:force is null or e.data->>'reportingForce' = :force) " +
-        "and (:localAuthority is null or e.local_authority = :localAuthority) and (:riskLevel is null or e.risk_level = :riskLevel)";
+    /// <summary>
+    /// The whole report in one statement over the incidents in the period (last seen in it: the last_seen_at index, or
+    /// reporting_force or local_authority first when filtered). A merged person counts once, as the surviving record.
+    /// Time to found in the NCA's bands.
+    /// </summary>
+    internal static readonly string Sql =
+        $$"""
+          with incident as materialized (
+            select coalesce(l.survivor_id, e.person_id) as person, e.reporting_force, e.is_child,
+                   coalesce(e.highest_risk, 'Ungraded') as risk, coalesce(e.outcome, 'NotYetFound') as outcome,
+                   case when e.found_at is null then 'not yet found'
+                        when e.found_at - e.last_seen_at < interval '24 hours' then 'under 24 hours'
+                        when e.found_at - e.last_seen_at < interval '48 hours' then '24 to 48 hours'
+                        when e.found_at - e.last_seen_at < interval '7 days' then '2 to 7 days' else 'over 7 days' end as duration
+            from {{Tables.Episodes}} e left join {{Tables.Links}} l on l.id = e.person_id
+            where e.last_seen_at >= :start and e.last_seen_at < :end
+              and (:force is null or e.reporting_force = :force) and (:localAuthority is null or e.local_authority = :localAuthority)
+          )
+          select jsonb_build_object(
+            'incidents', count(*), 'individuals', count(distinct person),
+            'childIncidents', count(*) filter (where is_child), 'adultIncidents', count(*) filter (where not is_child),
+            'childIndividuals', count(distinct person) filter (where is_child),
+            'adultIndividuals', count(distinct person) filter (where not is_child),
+            'repeatIndividuals', (select count(*) from (select 1 from incident group by person having count(*) > 1) r),
+            'byForce', coalesce((select jsonb_agg(jsonb_build_object('force', reporting_force, 'incidents', n, 'individuals', people)
+                                                  order by reporting_force)
+                                 from (select reporting_force, count(*) as n, count(distinct person) as people
+                                       from incident group by reporting_force) f), '[]'),
+            'byRiskLevel', coalesce((select jsonb_agg(jsonb_build_object('key', risk, 'incidents', n) order by risk)
+                                     from (select risk, count(*) as n from incident group by risk) b), '[]'),
+            'byOutcome', coalesce((select jsonb_agg(jsonb_build_object('key', outcome, 'incidents', n) order by outcome)
+                                   from (select outcome, count(*) as n from incident group by outcome) b), '[]'),
+            'byDuration', coalesce((select jsonb_agg(jsonb_build_object('key', duration, 'incidents', n) order by duration)
+                                    from (select duration, count(*) as n from incident group by duration) b), '[]'))
+          from incident
+          """;
 
     private sealed record Totals(
         long Incidents, long Individuals, long ChildIncidents, long AdultIncidents, long ChildIndividuals, long AdultIndividuals,
-        long RepeatIndividuals);
+        long RepeatIndividuals, IReadOnlyList<ForceBreakdown> ByForce, IReadOnlyList<Breakdown> ByRiskLevel,
+        IReadOnlyList<Breakdown> ByOutcome, IReadOnlyList<Breakdown> ByDuration);
 
     public static (Scope?, ReportPeriod?, ProblemDetails) Validate(Caller caller, ReferenceData reference,
         string? force, string? localAuthority, DateOnly? from,
@@ -59,38 +92,12 @@ public static class AnnualReportEndpoint
         CancellationToken ct)
     {
         var (from, to) = period;
-        var p = new { scope.Force, scope.LocalAuthority, RiskLevel = (string?)null, start = Period.Start(from), end = Period.End(to) };
-        var person = Tables.Person;
-        var totals = (await Query.Rows<Totals>(session,
-            "select jsonb_build_object('incidents', count(*), 'individuals', count(distinct " + person + "), " +
-            "'childIncidents', count(*) filter (where e.is_child), 'adultIncidents', count(*) filter (where not e.is_child), " +
-            "'childIndividuals', count(distinct " + person + ") filter (where e.is_child), " +
-            "'adultIndividuals', count(distinct " + person + ") filter (where not e.is_child), " +
-            "'repeatIndividuals', (select count(*) from (select 1 " + InPeriod + " group by " + person + " having count(*) > 1) r)) " +
-            InPeriod, p, ct))[0];
-        var byForce = await Query.Rows<ForceBreakdown>(session,
-            "select jsonb_build_object('force', e.data->>'reportingForce', 'incidents', count(*), 'individuals', count(distinct " + person + ")) " +
-            InPeriod + " group by e.data->>'reportingForce' order by e.data->>'reportingForce'", p, ct);
-        var report = new AnnualReport(from, to, totals.Incidents, totals.Individuals, totals.ChildIncidents, totals.AdultIncidents,
-            totals.ChildIndividuals, totals.AdultIndividuals, byForce,
-            await By(session, "coalesce(e.data->>'highestRisk', 'Ungraded')", p, ct),
-            await By(session, "coalesce(e.data->>'outcome', 'NotYetFound')", p, ct),
-            await By(session, Duration, p, ct),
-            totals.Individuals == 0 ? 0 : Math.Round((decimal)totals.RepeatIndividuals / totals.Individuals, 3),
-            await freshness.Of(session, ct, Freshness.Episodes));
+        var t = await Query.One<Totals>(session, Sql, new { scope.Force, scope.LocalAuthority, start = Period.Start(from), end = Period.End(to) }, ct);
+        var report = new AnnualReport(from, to, t.Incidents, t.Individuals, t.ChildIncidents, t.AdultIncidents, t.ChildIndividuals,
+            t.AdultIndividuals, t.ByForce, t.ByRiskLevel, t.ByOutcome, t.ByDuration,
+            t.Individuals == 0 ? 0 : Math.Round((decimal)t.RepeatIndividuals / t.Individuals, 3), await freshness.Of(session, ct, Freshness.Episodes));
         return Listing.WantsCsv(http) ? Listing.Csv(Lines(report), report.AsOf) : Results.Ok(report);
     }
-
-    /// <summary>How long from last seen to found (NCA's bands).</summary>
-    private const string Duration =
-        "case when e.found_at is null then 'not yet found' " +
-        "when e.found_at - e.last_seen_at < interval '24 hours' then 'under 24 hours' " +
-        "when e.found_at - e.last_seen_at < interval '48 hours' then '24 to 48 hours' " +
-        "when e.found_at - e.last_seen_at < interval '7 days' then '2 to 7 days' else 'over 7 days' end";
-
-    private static async Task<IReadOnlyList<Breakdown>> By(IQuerySession session, string key, object p, CancellationToken ct) =>
-        await Query.Rows<Breakdown>(session,
-            $"select jsonb_build_object('key', {key}, 'incidents', count(*)) {InPeriod} group by {key} order by {key}", p, ct);
 
     private static IEnumerable<ReportLine> Lines(AnnualReport r)
     {

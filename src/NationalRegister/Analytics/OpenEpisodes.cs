@@ -16,16 +16,26 @@ public sealed record MissingNow(
 /// <summary>Who is missing now, longest first.</summary>
 public static class OpenEpisodesEndpoint
 {
-    internal const string Json =
-        "jsonb_build_object('episodeId', e.id, 'personId', " + Tables.Person + ", 'force', e.force, 'localAuthority', e.local_authority, " +
-        "'riskLevel', e.risk_level, 'isChild', e.is_child, 'reportedAt', e.reported_at, 'lastSeenAt', e.last_seen_at, " +
-        "'hoursMissing', {hours}, 'ageBand', {band})";
-
-    internal static string Row => Json.Replace("{hours}", Query.HoursSince("e.last_seen_at"), StringComparison.Ordinal)
-        .Replace("{band}", Query.AgeBand, StringComparison.Ordinal);
-
-    internal const string From =
-        $"from {Tables.Episodes} e left join {Tables.Links} l on l.id = e.person_id where e.status = 'Missing' and {Scope.Where}";
+    /// <summary>
+    /// Missing now (optionally only those last seen before :since), in the caller's scope. The CTE is not materialised, so the
+    /// count reads only the partial index of open episodes and the page stops after :limit rows in last-seen order.
+    /// </summary>
+    internal static readonly string Sql =
+        $$"""
+          with matching as not materialized (
+            select e.id as "episodeId", coalesce(l.survivor_id, e.person_id) as "personId", e.force,
+                   e.local_authority as "localAuthority", e.risk_level as "riskLevel", e.is_child as "isChild",
+                   e.reported_at as "reportedAt", e.last_seen_at as "lastSeenAt",
+                   {{Query.HoursSince("e.last_seen_at")}} as "hoursMissing", {{Query.AgeBand()}} as "ageBand"
+            from {{Tables.Episodes}} e left join {{Tables.Links}} l on l.id = e.person_id
+            where e.status = 'Missing' and (:since is null or e.last_seen_at < :since)
+              and (:force is null or e.force = :force) and (:localAuthority is null or e.local_authority = :localAuthority)
+              and (:riskLevel is null or e.risk_level = :riskLevel)
+          )
+          select jsonb_build_object('total', (select count(*) from matching), 'items', coalesce((
+            select jsonb_agg(to_jsonb(p) order by p."lastSeenAt", p."episodeId")
+            from (select * from matching order by "lastSeenAt", "episodeId" limit :limit offset :offset) p), '[]'))
+          """;
 
     public static (Scope?, ProblemDetails) Validate(Caller caller, ReferenceData reference,
         string? force, string? localAuthority, string? riskLevel, int? page,
@@ -36,12 +46,19 @@ public static class OpenEpisodesEndpoint
     [ProducesResponseType<PageOf<MissingNow>>(StatusCodes.Status200OK)]
     public static async Task<IResult> Get(Scope scope, int? page, int? pageSize, HttpContext http, IQuerySession session,
         Freshness freshness, ReferenceData reference, TimeProvider clock, CancellationToken ct) =>
-        Listing.Answer(http, Named(reference, await Query.Page<MissingNow>(session, freshness, Row, From, "e.last_seen_at, e.id",
-            new { scope.Force, scope.LocalAuthority, scope.RiskLevel, now = clock.GetUtcNow() }, Paging.Of(page, pageSize), ct, Freshness.Episodes)));
+        Listing.Answer(http, await Missing(scope, since: null, Paging.Of(page, pageSize), session, freshness, reference, clock, ct));
 
-    /// <summary>Each authority by its code and its name as listed.</summary>
-    internal static PageOf<MissingNow> Named(ReferenceData reference, PageOf<MissingNow> page) =>
-        page.Select(m => m with { LocalAuthorityName = reference.NameOf(m.LocalAuthority) });
+    internal static async Task<PageOf<MissingNow>> Missing(Scope scope, DateTimeOffset? since, Paging paging, IQuerySession session,
+        Freshness freshness, ReferenceData reference, TimeProvider clock, CancellationToken ct)
+    {
+        var parameters = new
+        {
+            scope.Force, scope.LocalAuthority, scope.RiskLevel, now = clock.GetUtcNow(), since, limit = paging.PageSize, offset = paging.Offset,
+        };
+        var missing = await Query.Page<MissingNow>(session, freshness, Sql, parameters, paging, Freshness.Episodes, ct);
+        // Each authority by its code and its name as listed.
+        return missing.Select(m => m with { LocalAuthorityName = reference.NameOf(m.LocalAuthority) });
+    }
 }
 
 /// <summary>Missing more than 72 hours: forces notify the UK Missing Persons Unit (National Crime Agency) of each.</summary>
@@ -57,12 +74,7 @@ public static class LongTermMissingEndpoint
     [Authorize(Policy = Policies.AnalyticsReader)]
     [ProducesResponseType<PageOf<MissingNow>>(StatusCodes.Status200OK)]
     public static async Task<IResult> Get(Scope scope, int? page, int? pageSize, HttpContext http, IQuerySession session,
-        Freshness freshness, ReferenceData reference, TimeProvider clock, CancellationToken ct)
-    {
-        var now = clock.GetUtcNow();
-        return Listing.Answer(http, OpenEpisodesEndpoint.Named(reference, await Query.Page<MissingNow>(session, freshness, OpenEpisodesEndpoint.Row,
-            OpenEpisodesEndpoint.From + " and e.last_seen_at < :since", "e.last_seen_at, e.id",
-            new { scope.Force, scope.LocalAuthority, scope.RiskLevel, now, since = now - Threshold }, Paging.Of(page, pageSize), ct,
-            Freshness.Episodes)));
-    }
+        Freshness freshness, ReferenceData reference, TimeProvider clock, CancellationToken ct) =>
+        Listing.Answer(http, await OpenEpisodesEndpoint.Missing(scope, clock.GetUtcNow() - Threshold, Paging.Of(page, pageSize), session,
+            freshness, reference, clock, ct));
 }

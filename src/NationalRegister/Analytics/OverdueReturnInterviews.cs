@@ -15,13 +15,21 @@ public sealed record OverdueReturnInterview(
 /// <summary>Children found more than 72 hours ago with no return home interview recorded (DfE statutory guidance, 2014).</summary>
 public static class OverdueReturnInterviewsEndpoint
 {
-    private const string Json =
-        "jsonb_build_object('episodeId', e.id, 'personId', " + Tables.Person + ", 'force', e.force, 'localAuthority', e.local_authority, " +
-        "'ageBand', {band}, 'foundAt', e.found_at, 'dueBy', e.found_at + :window, 'hoursOverdue', {hours})";
-
-    private const string From =
-        $"from {Tables.Episodes} e left join {Tables.Links} l on l.id = e.person_id " +
-        $"where e.is_child and e.return_interview_at is null and e.found_at is not null and e.found_at < :dueFoundBefore and {Scope.Where}";
+    /// <summary>Children found before :dueFoundBefore with no interview recorded: the partial index of pending interviews, oldest first.</summary>
+    internal static readonly string Sql =
+        $$"""
+          with overdue as not materialized (
+            select e.id as "episodeId", coalesce(l.survivor_id, e.person_id) as "personId", e.force,
+                   e.local_authority as "localAuthority", {{Query.AgeBand()}} as "ageBand", e.found_at as "foundAt",
+                   e.found_at + :window as "dueBy", {{Query.HoursSince("(e.found_at + :window)")}} as "hoursOverdue"
+            from {{Tables.Episodes}} e left join {{Tables.Links}} l on l.id = e.person_id
+            where e.is_child and e.return_interview_at is null and e.found_at is not null and e.found_at < :dueFoundBefore
+              and (:force is null or e.force = :force) and (:localAuthority is null or e.local_authority = :localAuthority)
+          )
+          select jsonb_build_object('total', (select count(*) from overdue), 'items', coalesce((
+            select jsonb_agg(to_jsonb(p) order by p."foundAt", p."episodeId")
+            from (select * from overdue order by "foundAt", "episodeId" limit :limit offset :offset) p), '[]'))
+          """;
 
     public static (Scope?, ProblemDetails) Validate(Caller caller, ReferenceData reference,
         string? force, string? localAuthority, int? page, int? pageSize) =>
@@ -34,15 +42,13 @@ public static class OverdueReturnInterviewsEndpoint
         Freshness freshness, ReferenceData reference, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var json = Json.Replace("{band}", Query.AgeBand, StringComparison.Ordinal)
-            .Replace("{hours}", Query.HoursSince("(e.found_at + :window)"), StringComparison.Ordinal);
+        var paging = Paging.Of(page, pageSize);
         var parameters = new
         {
-            scope.Force, scope.LocalAuthority, RiskLevel = (string?)null, now, window = EpisodeRules.ReturnInterviewWindow,
-            dueFoundBefore = now - EpisodeRules.ReturnInterviewWindow,
+            scope.Force, scope.LocalAuthority, now, window = EpisodeRules.ReturnInterviewWindow,
+            dueFoundBefore = now - EpisodeRules.ReturnInterviewWindow, limit = paging.PageSize, offset = paging.Offset,
         };
-        var overdue = await Query.Page<OverdueReturnInterview>(session, freshness, json, From, "e.found_at, e.id", parameters,
-            Paging.Of(page, pageSize), ct, Freshness.Episodes);
+        var overdue = await Query.Page<OverdueReturnInterview>(session, freshness, Sql, parameters, paging, Freshness.Episodes, ct);
         return Listing.Answer(http, overdue.Select(o => o with { LocalAuthorityName = reference.NameOf(o.LocalAuthority) }));
     }
 }

@@ -15,14 +15,21 @@ public sealed record PossibleMatch(Guid MatchId, IReadOnlyList<string> Forces, I
 /// <summary>For analysts to confirm (merge) or leave: never merged silently.</summary>
 public static class PossibleMatchesEndpoint
 {
-    private const string Json =
-        "jsonb_build_object('matchId', min(p.id::text)::uuid, 'forces', jsonb_agg(distinct p.force), 'records', jsonb_agg(jsonb_build_object(" +
-        "'personId', p.id, 'survivorId', coalesce(l.survivor_id, p.id), 'force', p.force, 'ageBand', {band}, 'reports', (p.data->>'reports')::int) " +
-        "order by p.id))";
-
-    private const string From =
-        $"from {Tables.People} p left join {Tables.Links} l on l.id = p.id group by p.match_key " +
-        "having count(distinct p.force) > 1 and count(distinct coalesce(l.survivor_id, p.id)) > 1";
+    /// <summary>Records sharing a match key, from more than one force and not already one person (merges resolved through the links).</summary>
+    internal static readonly string Sql =
+        $$"""
+          with matches as not materialized (
+            select min(p.id::text)::uuid as "matchId", jsonb_agg(distinct p.force) as forces,
+                   jsonb_agg(jsonb_build_object('personId', p.id, 'survivorId', coalesce(l.survivor_id, p.id), 'force', p.force,
+                     'ageBand', {{Query.AgeBand("p.age_when_last_seen")}}, 'reports', p.reports) order by p.id) as records
+            from {{Tables.People}} p left join {{Tables.Links}} l on l.id = p.id
+            group by p.match_key
+            having count(distinct p.force) > 1 and count(distinct coalesce(l.survivor_id, p.id)) > 1
+          )
+          select jsonb_build_object('total', (select count(*) from matches), 'items', coalesce((
+            select jsonb_agg(to_jsonb(m) order by m."matchId"::text)
+            from (select * from matches order by "matchId"::text limit :limit offset :offset) m), '[]'))
+          """;
 
     public static ProblemDetails Validate(int? page, int? pageSize) => Paging.Check(page, pageSize);
 
@@ -30,8 +37,10 @@ public static class PossibleMatchesEndpoint
     [Authorize(Policy = Policies.Analyst)]
     [ProducesResponseType<PageOf<PossibleMatch>>(StatusCodes.Status200OK)]
     public static async Task<IResult> Get(int? page, int? pageSize, HttpContext http, IQuerySession session, Freshness freshness,
-        CancellationToken ct) =>
-        Listing.Answer(http, await Query.Page<PossibleMatch>(session, freshness,
-            Json.Replace("{band}", AgeBands.Sql("(p.data->>'ageWhenLastSeen')::int"), StringComparison.Ordinal), From, "min(p.id::text)",
-            new { }, Paging.Of(page, pageSize), ct, Freshness.People));
+        CancellationToken ct)
+    {
+        var paging = Paging.Of(page, pageSize);
+        return Listing.Answer(http, await Query.Page<PossibleMatch>(session, freshness, Sql, new { limit = paging.PageSize, offset = paging.Offset },
+            paging, Freshness.People, ct));
+    }
 }

@@ -4,25 +4,27 @@ using NationalRegister.Episodes;
 namespace NationalRegister.Analytics;
 
 /// <summary>
-/// The views' SQL, run through Marten's AdvancedSql: each row is built as JSON in the database (jsonb_build_object) and
-/// read into the view's record; lists are paged in the database and counted by a second query over the same rows.
+/// Runs the views' SQL through Marten's AdvancedSql, parameters bound by name (:force) from an anonymous object. Each view is
+/// one SQL text that answers one JSON value: a list answers <c>{"total": n, "items": [...]}</c> for the page asked, so a page
+/// and its count take one round trip.
 /// </summary>
 internal static class Query
 {
-    public static async Task<PageOf<T>> Page<T>(IQuerySession session, Freshness freshness, string json, string from, string orderBy,
-        object parameters, Paging paging, CancellationToken ct, params string[] projections)
+    private sealed record Counted<T>(long Total, IReadOnlyList<T> Items);
+
+    public static async Task<PageOf<T>> Page<T>(IQuerySession session, Freshness freshness, string sql, object parameters, Paging paging, string projection,
+        CancellationToken ct)
     {
-        var items = await session.AdvancedSql.QueryAsync<T>(
-            $"select {json} {from} order by {orderBy} limit {paging.PageSize} offset {paging.Offset}", ct, parameters);
-        var total = await session.AdvancedSql.QueryAsync<long>($"select count(*) from (select 1 {from}) counted", ct, parameters);
-        return new PageOf<T>(items, paging.Page, paging.PageSize, total[0], await freshness.Of(session, ct, projections));
+        var page = await One<Counted<T>>(session, sql, parameters, ct);
+        return new PageOf<T>(page.Items, paging.Page, paging.PageSize, page.Total, await freshness.Of(session, ct, projection));
     }
 
-    public static async Task<IReadOnlyList<T>> Rows<T>(IQuerySession session, string sql, object parameters, CancellationToken ct) =>
-        await session.AdvancedSql.QueryAsync<T>(sql, ct, parameters);
+    public static async Task<T> One<T>(IQuerySession session, string sql, object parameters, CancellationToken ct) =>
+        (await session.AdvancedSql.QueryAsync<T>(sql, ct, parameters))[0];
 
-    /// <summary>Whole hours (one decimal) between a column and now, as analysts read "time missing" and "overdue by".</summary>
-    public static string HoursSince(string column) => $"round((extract(epoch from (:now - {column})) / 3600)::numeric, 1)";
+    /// <summary>Whole hours (one decimal) between an instant and now, as analysts read "time missing" and "overdue by".</summary>
+    public static string HoursSince(string instant) => $"round((extract(epoch from (:now - {instant})) / 3600)::numeric, 1)";
 
-    public static string AgeBand => AgeBands.Sql("(e.data->>'ageWhenLastSeen')::int");
+    /// <summary>The age band analysts see, from the age when last seen.</summary>
+    public static string AgeBand(string years = "e.age_when_last_seen") => AgeBands.Sql(years);
 }

@@ -15,17 +15,27 @@ public sealed record RepeatMissingPerson(
 
 public static class RepeatMissingEndpoint
 {
-    private const string Json =
-        "jsonb_build_object('personId', x.person, 'episodes', count(*), 'forces', jsonb_agg(distinct x.force), " +
-        "'isChild', bool_or(x.is_child), 'ageBand', {band}, 'lastSeenAt', max(x.last_seen_at), 'lastReportedAt', max(x.reported_at))";
-
-    // Windows count episodes by when the person was last seen, not when the report reached the register (late reports land right).
-    private const string From =
-        $"from (select {Tables.Person} as person, e.force, e.is_child, e.last_seen_at, e.reported_at, " +
-        "(e.data->>'ageWhenLastSeen')::int as age " +
-        $"from {Tables.Episodes} e left join {Tables.Links} l on l.id = e.person_id " +
-        $"where e.last_seen_at > :windowStart and e.last_seen_at <= :now and {Scope.Where}) x " +
-        "group by x.person having count(*) >= :minEpisodes";
+    /// <summary>
+    /// People with at least :minEpisodes episodes in the window, counted by when the person was last seen, not when the report
+    /// reached the register (late reports land right); a merged person counts once, as the surviving record. The window reads
+    /// the last_seen_at index, which carries every column used here.
+    /// </summary>
+    internal static readonly string Sql =
+        $$"""
+          with repeaters as not materialized (
+            select coalesce(l.survivor_id, e.person_id) as "personId", count(*) as episodes, jsonb_agg(distinct e.force) as forces,
+                   bool_or(e.is_child) as "isChild", {{Query.AgeBand("max(e.age_when_last_seen)")}} as "ageBand",
+                   max(e.last_seen_at) as "lastSeenAt", max(e.reported_at) as "lastReportedAt"
+            from {{Tables.Episodes}} e left join {{Tables.Links}} l on l.id = e.person_id
+            where e.last_seen_at > :windowStart and e.last_seen_at <= :now
+              and (:force is null or e.force = :force) and (:localAuthority is null or e.local_authority = :localAuthority)
+              and (:riskLevel is null or e.risk_level = :riskLevel)
+            group by coalesce(l.survivor_id, e.person_id) having count(*) >= :minEpisodes
+          )
+          select jsonb_build_object('total', (select count(*) from repeaters), 'items', coalesce((
+            select jsonb_agg(to_jsonb(p) order by p.episodes desc, p."lastSeenAt" desc, p."personId")
+            from (select * from repeaters order by episodes desc, "lastSeenAt" desc, "personId" limit :limit offset :offset) p), '[]'))
+          """;
 
     public static (Scope?, ProblemDetails) Validate(Caller caller, ReferenceData reference,
         string? force, string? localAuthority, string? riskLevel,
@@ -46,13 +56,12 @@ public static class RepeatMissingEndpoint
         IQuerySession session, Freshness freshness, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        var paging = Paging.Of(page, pageSize);
         var parameters = new
         {
             scope.Force, scope.LocalAuthority, scope.RiskLevel, now, windowStart = now.AddDays(-(windowDays ?? 90)),
-            minEpisodes = (long)(minEpisodes ?? 3),
+            minEpisodes = (long)(minEpisodes ?? 3), limit = paging.PageSize, offset = paging.Offset,
         };
-        return Listing.Answer(http, await Query.Page<RepeatMissingPerson>(session, freshness,
-            Json.Replace("{band}", AgeBands.Sql("max(x.age)"), StringComparison.Ordinal), From,
-            "count(*) desc, max(x.last_seen_at) desc, x.person", parameters, Paging.Of(page, pageSize), ct, Freshness.Episodes));
+        return Listing.Answer(http, await Query.Page<RepeatMissingPerson>(session, freshness, Sql, parameters, paging, Freshness.Episodes, ct));
     }
 }

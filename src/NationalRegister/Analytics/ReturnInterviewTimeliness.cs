@@ -16,16 +16,25 @@ public sealed record InterviewTimeliness(
 /// <summary>Per local authority: how many returned children had their interview, and how many in time (about 63% nationally).</summary>
 public static class ReturnInterviewTimelinessEndpoint
 {
-    private const string Json =
-        "jsonb_build_object('localAuthority', e.local_authority, 'childrenFound', count(*), " +
-        "'interviewsCompleted', count(*) filter (where e.data->>'returnInterviewOutcome' = 'Completed'), " +
-        "'completedWithin72Hours', count(*) filter (where e.data->>'returnInterviewOutcome' = 'Completed' and e.return_interview_at <= e.found_at + :window), " +
-        "'shareWithin72Hours', round(count(*) filter (where e.data->>'returnInterviewOutcome' = 'Completed' " +
-        "and e.return_interview_at <= e.found_at + :window)::numeric / count(*), 3))";
-
-    private const string From =
-        $"from {Tables.Episodes} e where e.is_child and e.found_at is not null and e.local_authority is not null " +
-        $"and e.found_at >= :from and e.found_at < :to and {Scope.Where} group by e.local_authority";
+    /// <summary>Children found in the period, per local authority: interviews completed, and completed within the window.</summary>
+    internal static readonly string Sql =
+        $$"""
+          with timeliness as not materialized (
+            select e.local_authority as "localAuthority", count(*) as "childrenFound",
+                   count(*) filter (where e.return_interview_outcome = 'Completed') as "interviewsCompleted",
+                   count(*) filter (where e.return_interview_outcome = 'Completed' and e.return_interview_at <= e.found_at + :window)
+                     as "completedWithin72Hours",
+                   round(count(*) filter (where e.return_interview_outcome = 'Completed' and e.return_interview_at <= e.found_at + :window)
+                     ::numeric / count(*), 3) as "shareWithin72Hours"
+            from {{Tables.Episodes}} e
+            where e.is_child and e.found_at is not null and e.local_authority is not null and e.found_at >= :from and e.found_at < :to
+              and (:force is null or e.force = :force) and (:localAuthority is null or e.local_authority = :localAuthority)
+            group by e.local_authority
+          )
+          select jsonb_build_object('total', (select count(*) from timeliness), 'items', coalesce((
+            select jsonb_agg(to_jsonb(p) order by p."localAuthority")
+            from (select * from timeliness order by "localAuthority" limit :limit offset :offset) p), '[]'))
+          """;
 
     public static (Scope?, ProblemDetails) Validate(Caller caller, ReferenceData reference,
         string? force, string? localAuthority, DateOnly? from, DateOnly? to,
@@ -40,13 +49,14 @@ public static class ReturnInterviewTimelinessEndpoint
     public static async Task<IResult> Get(Scope scope, DateOnly? from, DateOnly? to, int? page, int? pageSize, HttpContext http,
         IQuerySession session, Freshness freshness, ReferenceData reference, CancellationToken ct)
     {
+        var paging = Paging.Of(page, pageSize);
         var parameters = new
         {
-            scope.Force, scope.LocalAuthority, RiskLevel = (string?)null, window = EpisodeRules.ReturnInterviewWindow,
+            scope.Force, scope.LocalAuthority, window = EpisodeRules.ReturnInterviewWindow,
             from = Period.Start(from ?? DateOnly.MinValue), to = Period.End(to ?? DateOnly.MaxValue.AddDays(-1)),
+            limit = paging.PageSize, offset = paging.Offset,
         };
-        var timeliness = await Query.Page<InterviewTimeliness>(session, freshness, Json, From, "e.local_authority", parameters,
-            Paging.Of(page, pageSize), ct, Freshness.Episodes);
+        var timeliness = await Query.Page<InterviewTimeliness>(session, freshness, Sql, parameters, paging, Freshness.Episodes, ct);
         return Listing.Answer(http, timeliness.Select(t => t with { LocalAuthorityName = reference.NameOf(t.LocalAuthority) }));
     }
 }

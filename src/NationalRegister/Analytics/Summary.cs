@@ -19,7 +19,26 @@ public sealed record NationalSummary(
 /// <summary>The national picture right now, in one answer.</summary>
 public static class SummaryEndpoint
 {
-    private sealed record Counts(long Open, long OpenHighRisk, long OpenOver72Hours, long OpenChildren, long FoundToday);
+    /// <summary>What is missing now (the partial index of open episodes, a few thousand rows) and what was found since midnight.</summary>
+    internal static readonly string Sql =
+        $$"""
+          with missing as not materialized (
+            select e.force, e.risk_level, e.is_child, e.last_seen_at from {{Tables.Episodes}} e
+            where e.status = 'Missing'
+              and (:force is null or e.force = :force) and (:localAuthority is null or e.local_authority = :localAuthority)
+          )
+          select jsonb_build_object(
+            'openByForceAndRisk', coalesce((
+              select jsonb_agg(jsonb_build_object('force', force, 'riskLevel', coalesce(risk_level, 'Ungraded'), 'open', open)
+                               order by force, risk_level)
+              from (select force, risk_level, count(*) as open from missing group by force, risk_level) by_force), '[]'),
+            'open', count(*), 'openHighRisk', count(*) filter (where risk_level = 'High'),
+            'openOver72Hours', count(*) filter (where last_seen_at < :since),
+            'openChildren', count(*) filter (where is_child), 'openAdults', count(*) filter (where not is_child),
+            'foundToday', (select count(*) from {{Tables.Episodes}} e where e.found_at >= :midnight
+              and (:force is null or e.force = :force) and (:localAuthority is null or e.local_authority = :localAuthority)))
+          from missing
+          """;
 
     public static (Scope?, ProblemDetails) Validate(Caller caller, ReferenceData reference, string? force, string? localAuthority) =>
         Scope.For(caller, reference, force, localAuthority);
@@ -32,21 +51,10 @@ public static class SummaryEndpoint
         var now = clock.GetUtcNow();
         var parameters = new
         {
-            scope.Force, scope.LocalAuthority, RiskLevel = (string?)null, since = now - LongTermMissingEndpoint.Threshold,
+            scope.Force, scope.LocalAuthority, since = now - LongTermMissingEndpoint.Threshold,
             midnight = Period.Midnight(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, Period.UkTime).DateTime)),
         };
-        var byForce = await Query.Rows<OpenCount>(session,
-            "select jsonb_build_object('force', e.force, 'riskLevel', coalesce(e.risk_level, 'Ungraded'), 'open', count(*)) " +
-            $"from {Tables.Episodes} e where e.status = 'Missing' and {Scope.Where} group by e.force, e.risk_level order by e.force, e.risk_level",
-            parameters, ct);
-        // Two index-served queries rather than one scan: what is missing now (partial index), and what was found today.
-        var counts = (await Query.Rows<Counts>(session,
-            "select jsonb_build_object('open', count(*), 'openHighRisk', count(*) filter (where e.risk_level = 'High'), " +
-            "'openOver72Hours', count(*) filter (where e.last_seen_at < :since), 'openChildren', count(*) filter (where e.is_child), " +
-            $"'foundToday', (select count(*) from {Tables.Episodes} e where e.found_at >= :midnight and {Scope.Where})) " +
-            $"from {Tables.Episodes} e where e.status = 'Missing' and {Scope.Where}",
-            parameters, ct))[0];
-        return Results.Ok(new NationalSummary(byForce, counts.Open, counts.OpenHighRisk, counts.OpenOver72Hours, counts.OpenChildren,
-            counts.Open - counts.OpenChildren, counts.FoundToday, await freshness.Of(session, ct, Freshness.Episodes)));
+        var summary = await Query.One<NationalSummary>(session, Sql, parameters, ct);
+        return Results.Ok(summary with { AsOf = await freshness.Of(session, ct, Freshness.Episodes) });
     }
 }
