@@ -18,7 +18,8 @@ public static class OpenEpisodesEndpoint
 {
     /// <summary>
     /// Missing now (optionally only those last seen before :since), in the caller's scope. The CTE is not materialised, so the
-    /// count reads only the partial index of open episodes and the page stops after :limit rows in last-seen order.
+    /// count reads only the partial index of open episodes and the page stops after :limit rows in last-seen order, starting
+    /// after the cursor's row when given (keyset paging on the same index).
     /// </summary>
     internal static readonly string Sql =
         $$"""
@@ -34,19 +35,20 @@ public static class OpenEpisodesEndpoint
           )
           select jsonb_build_object('total', (select count(*) from matching), 'items', coalesce((
             select jsonb_agg(to_jsonb(p) order by p."lastSeenAt", p."episodeId")
-            from (select * from matching order by "lastSeenAt", "episodeId" limit :limit offset :offset) p), '[]'))
+            from (select * from matching where (:afterAt is null or ("lastSeenAt", "episodeId") > (:afterAt, :afterId))
+                  order by "lastSeenAt", "episodeId" limit :limit offset :offset) p), '[]'))
           """;
 
     public static (Scope?, ProblemDetails) Validate(Caller caller, ReferenceData reference,
         string? force, string? localAuthority, string? riskLevel, int? page,
-        int? pageSize) => Scope.ForList(caller, reference, force, localAuthority, riskLevel, page, pageSize);
+        int? pageSize, string? after) => Scope.ForList(caller, reference, force, localAuthority, riskLevel, page, pageSize, after);
 
     [WolverineGet("/api/analytics/open-episodes", OperationId = "OpenEpisodes")]
     [Authorize(Policy = Policies.AnalyticsReader)]
     [ProducesResponseType<PageOf<MissingNow>>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(Scope scope, int? page, int? pageSize, HttpContext http, IQuerySession session,
+    public static async Task<IResult> Get(Scope scope, int? page, int? pageSize, string? after, HttpContext http, IQuerySession session,
         Freshness freshness, ReferenceData reference, TimeProvider clock, CancellationToken ct) =>
-        Listing.Answer(http, await Missing(scope, since: null, Paging.Of(page, pageSize), session, freshness, reference, clock, ct));
+        Listing.Answer(http, await Missing(scope, since: null, Paging.Of(page, pageSize, after), session, freshness, reference, clock, ct));
 
     internal static async Task<PageOf<MissingNow>> Missing(Scope scope, DateTimeOffset? since, Paging paging, IQuerySession session,
         Freshness freshness, ReferenceData reference, TimeProvider clock, CancellationToken ct)
@@ -54,8 +56,10 @@ public static class OpenEpisodesEndpoint
         var parameters = new
         {
             scope.Force, scope.LocalAuthority, scope.RiskLevel, now = clock.GetUtcNow(), since, limit = paging.PageSize, offset = paging.Offset,
+            afterAt = paging.After?.At, afterId = paging.After?.Id,
         };
-        var missing = await Query.Page<MissingNow>(session, freshness, Sql, parameters, paging, Freshness.Episodes, ct);
+        var missing = await Query.Page<MissingNow>(session, freshness, Sql, parameters, paging, Freshness.Episodes, ct,
+            m => new Cursor(m.LastSeenAt, m.EpisodeId));
         // Each authority by its code and its name as listed.
         return missing.Select(m => m with { LocalAuthorityName = reference.NameOf(m.LocalAuthority) });
     }
@@ -68,13 +72,13 @@ public static class LongTermMissingEndpoint
 
     public static (Scope?, ProblemDetails) Validate(Caller caller, ReferenceData reference,
         string? force, string? localAuthority, string? riskLevel, int? page,
-        int? pageSize) => Scope.ForList(caller, reference, force, localAuthority, riskLevel, page, pageSize);
+        int? pageSize, string? after) => Scope.ForList(caller, reference, force, localAuthority, riskLevel, page, pageSize, after);
 
     [WolverineGet("/api/analytics/long-term-missing", OperationId = "LongTermMissing")]
     [Authorize(Policy = Policies.AnalyticsReader)]
     [ProducesResponseType<PageOf<MissingNow>>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(Scope scope, int? page, int? pageSize, HttpContext http, IQuerySession session,
+    public static async Task<IResult> Get(Scope scope, int? page, int? pageSize, string? after, HttpContext http, IQuerySession session,
         Freshness freshness, ReferenceData reference, TimeProvider clock, CancellationToken ct) =>
-        Listing.Answer(http, await OpenEpisodesEndpoint.Missing(scope, clock.GetUtcNow() - Threshold, Paging.Of(page, pageSize), session,
+        Listing.Answer(http, await OpenEpisodesEndpoint.Missing(scope, clock.GetUtcNow() - Threshold, Paging.Of(page, pageSize, after), session,
             freshness, reference, clock, ct));
 }

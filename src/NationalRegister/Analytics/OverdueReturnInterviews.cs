@@ -28,27 +28,30 @@ public static class OverdueReturnInterviewsEndpoint
           )
           select jsonb_build_object('total', (select count(*) from overdue), 'items', coalesce((
             select jsonb_agg(to_jsonb(p) order by p."foundAt", p."episodeId")
-            from (select * from overdue order by "foundAt", "episodeId" limit :limit offset :offset) p), '[]'))
+            from (select * from overdue where (:afterAt is null or ("foundAt", "episodeId") > (:afterAt, :afterId))
+                  order by "foundAt", "episodeId" limit :limit offset :offset) p), '[]'))
           """;
 
     public static (Scope?, ProblemDetails) Validate(Caller caller, ReferenceData reference,
-        string? force, string? localAuthority, int? page, int? pageSize) =>
-        Scope.ForList(caller, reference, force, localAuthority, null, page, pageSize);
+        string? force, string? localAuthority, int? page, int? pageSize, string? after) =>
+        Scope.ForList(caller, reference, force, localAuthority, null, page, pageSize, after);
 
     [WolverineGet("/api/analytics/return-interviews/overdue", OperationId = "OverdueReturnInterviews")]
     [Authorize(Policy = Policies.AnalyticsReader)]
     [ProducesResponseType<PageOf<OverdueReturnInterview>>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(Scope scope, int? page, int? pageSize, HttpContext http, IQuerySession session,
+    public static async Task<IResult> Get(Scope scope, int? page, int? pageSize, string? after, HttpContext http, IQuerySession session,
         Freshness freshness, ReferenceData reference, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var paging = Paging.Of(page, pageSize);
+        var paging = Paging.Of(page, pageSize, after);
         var parameters = new
         {
             scope.Force, scope.LocalAuthority, now, window = EpisodeRules.ReturnInterviewWindow,
             dueFoundBefore = now - EpisodeRules.ReturnInterviewWindow, limit = paging.PageSize, offset = paging.Offset,
+            afterAt = paging.After?.At, afterId = paging.After?.Id,
         };
-        var overdue = await Query.Page<OverdueReturnInterview>(session, freshness, Sql, parameters, paging, Freshness.Episodes, ct);
+        var overdue = await Query.Page<OverdueReturnInterview>(session, freshness, Sql, parameters, paging, Freshness.Episodes, ct,
+            o => new Cursor(o.FoundAt, o.EpisodeId));
         return Listing.Answer(http, overdue.Select(o => o with { LocalAuthorityName = reference.NameOf(o.LocalAuthority) }));
     }
 }

@@ -47,30 +47,32 @@ public static class OverdueReviewsEndpoint
           )
           select jsonb_build_object('total', (select count(*) from overdue), 'items', coalesce((
             select jsonb_agg(to_jsonb(p) order by p."nextReviewDue", p."episodeId")
-            from (select * from overdue order by "nextReviewDue", "episodeId" limit :limit offset :offset) p), '[]'))
+            from (select * from overdue where (:afterAt is null or ("nextReviewDue", "episodeId") > (:afterAt, :afterId))
+                  order by "nextReviewDue", "episodeId" limit :limit offset :offset) p), '[]'))
           """;
 
     public static (Scope?, ProblemDetails) Validate(Caller caller, ReferenceData reference,
         string? force, string? localAuthority, string? riskLevel, int? page,
-        int? pageSize) => Scope.ForList(caller, reference, force, localAuthority, riskLevel, page, pageSize);
+        int? pageSize, string? after) => Scope.ForList(caller, reference, force, localAuthority, riskLevel, page, pageSize, after);
 
     [WolverineGet("/api/analytics/reviews/overdue", OperationId = "OverdueReviews")]
     [Authorize(Policy = Policies.AnalyticsReader)]
     [ProducesResponseType<PageOf<OverdueReview>>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(Scope scope, int? page, int? pageSize, HttpContext http, IQuerySession session,
+    public static async Task<IResult> Get(Scope scope, int? page, int? pageSize, string? after, HttpContext http, IQuerySession session,
         Freshness freshness, IOptions<ReviewIntervals> intervals, TimeProvider clock, CancellationToken ct)
     {
         var configured = intervals.Value.Forces.SelectMany(f => f.Value.Select(l => (Force: f.Key.ToUpperInvariant(), Level: l.Key, Hours: l.Value)))
             .ToList();
-        var paging = Paging.Of(page, pageSize);
+        var paging = Paging.Of(page, pageSize, after);
         var parameters = new
         {
             scope.Force, scope.LocalAuthority, scope.RiskLevel, now = clock.GetUtcNow(),
             forces = configured.Select(c => c.Force == "DEFAULT" ? "Default" : c.Force).ToArray(),
             levels = configured.Select(c => c.Level).ToArray(), hours = configured.Select(c => c.Hours).ToArray(),
             standardLevels = ReviewIntervals.Defaults.Keys.ToArray(), standardHours = ReviewIntervals.Defaults.Values.ToArray(),
-            limit = paging.PageSize, offset = paging.Offset,
+            limit = paging.PageSize, offset = paging.Offset, afterAt = paging.After?.At, afterId = paging.After?.Id,
         };
-        return Listing.Answer(http, await Query.Page<OverdueReview>(session, freshness, Sql, parameters, paging, Freshness.Episodes, ct));
+        return Listing.Answer(http, await Query.Page<OverdueReview>(session, freshness, Sql, parameters, paging, Freshness.Episodes, ct,
+            r => new Cursor(r.NextReviewDue, r.EpisodeId)));
     }
 }

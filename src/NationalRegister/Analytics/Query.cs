@@ -12,11 +12,13 @@ internal static class Query
 {
     private sealed record Counted<T>(long Total, IReadOnlyList<T> Items);
 
+    /// <param name="key">The sort key of a row, for a list paged by keyset: a full page then says where the next one starts.</param>
     public static async Task<PageOf<T>> Page<T>(IQuerySession session, Freshness freshness, string sql, object parameters, Paging paging, string projection,
-        CancellationToken ct)
+        CancellationToken ct, Func<T, Cursor>? key = null)
     {
         var page = await One<Counted<T>>(session, sql, parameters, ct);
-        return new PageOf<T>(page.Items, paging.Page, paging.PageSize, page.Total, await freshness.Of(session, ct, projection));
+        var next = key is not null && page.Items.Count == paging.PageSize ? key(page.Items[^1]).ToString() : null;
+        return new PageOf<T>(page.Items, paging.Page, paging.PageSize, page.Total, await freshness.Of(session, ct, projection), next);
     }
 
     public static async Task<T> One<T>(IQuerySession session, string sql, object parameters, CancellationToken ct) =>

@@ -48,8 +48,8 @@ public sealed record Scope(string? Force, string? LocalAuthority, string? RiskLe
 
     /// <summary>The scope of a list, once its paging is checked too.</summary>
     public static (Scope?, ProblemDetails) ForList(Caller caller, ReferenceData reference, string? force, string? localAuthority,
-        string? riskLevel, int? page, int? pageSize) =>
-        Paging.Check(page, pageSize) is { Status: not null } problem ? (null, problem) : For(caller, reference, force, localAuthority, riskLevel);
+        string? riskLevel, int? page, int? pageSize, string? after = null) =>
+        Paging.Check(page, pageSize, after) is { Status: not null } problem ? (null, problem) : For(caller, reference, force, localAuthority, riskLevel);
 
     private static ProblemDetails Invalid(string detail) =>
         new() { Status = StatusCodes.Status400BadRequest, Title = "Invalid filter", Detail = detail };

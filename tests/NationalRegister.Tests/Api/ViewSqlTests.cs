@@ -19,7 +19,7 @@ public sealed partial class ViewSqlTests(RegisterFixture fixture) : RegisterTest
         ["force"] = "text", ["localAuthority"] = "text", ["riskLevel"] = "text", ["limit"] = "integer", ["offset"] = "bigint",
         ["minEpisodes"] = "bigint", ["window"] = "interval", ["shards"] = "text[]",
         ["now"] = "timestamptz", ["since"] = "timestamptz", ["midnight"] = "timestamptz", ["start"] = "timestamptz", ["end"] = "timestamptz",
-        ["windowStart"] = "timestamptz", ["dueFoundBefore"] = "timestamptz", ["from"] = "timestamptz", ["to"] = "timestamptz",
+        ["windowStart"] = "timestamptz", ["dueFoundBefore"] = "timestamptz", ["afterAt"] = "timestamptz", ["afterId"] = "uuid", ["from"] = "timestamptz", ["to"] = "timestamptz",
         ["forces"] = "text[]", ["levels"] = "text[]", ["hours"] = "float8[]", ["standardLevels"] = "text[]", ["standardHours"] = "float8[]",
     };
 

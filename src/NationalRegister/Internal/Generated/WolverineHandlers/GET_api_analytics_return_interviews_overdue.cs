@@ -64,10 +64,11 @@ namespace Internal.Generated.WolverineHandlers
                 return;
             }
 
+            var after = httpContext.Request.Query["after"];
             var caller = NationalRegister.Infrastructure.Auth.Caller.From(httpContext);
             var force = httpContext.Request.Query["force"];
             var localAuthority = httpContext.Request.Query["localAuthority"];
-            (var scope, var problemDetails1) = NationalRegister.Analytics.OverdueReturnInterviewsEndpoint.Validate(caller, _referenceData, force, localAuthority, page, pageSize);
+            (var scope, var problemDetails1) = NationalRegister.Analytics.OverdueReturnInterviewsEndpoint.Validate(caller, _referenceData, force, localAuthority, page, pageSize, after);
             // Evaluate whether the processing should stop if there are any problems
             if (!(ReferenceEquals(problemDetails1, Wolverine.Http.WolverineContinue.NoProblems)))
             {
@@ -77,7 +78,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await NationalRegister.Analytics.OverdueReturnInterviewsEndpoint.Get(scope, page, pageSize, httpContext, ((Marten.IQuerySession)documentSession), _freshness, _referenceData, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await NationalRegister.Analytics.OverdueReturnInterviewsEndpoint.Get(scope, page, pageSize, after, httpContext, ((Marten.IQuerySession)documentSession), _freshness, _referenceData, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
