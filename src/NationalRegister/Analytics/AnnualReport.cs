@@ -88,14 +88,15 @@ public static class AnnualReportEndpoint
     [WolverineGet("/api/reports/annual", OperationId = "AnnualReport")]
     [Authorize(Policy = Policies.AnalyticsReader)]
     [ProducesResponseType<AnnualReport>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(Scope scope, ReportPeriod period, HttpContext http, IQuerySession session, Freshness freshness,
+    public static async Task<IResult> Get(Scope scope, ReportPeriod period, HttpContext http, ViewReads views,
         CancellationToken ct)
     {
         var (from, to) = period;
-        var t = await Query.One<Totals>(session, Sql, new { scope.Force, scope.LocalAuthority, start = Period.Start(from), end = Period.End(to) }, ct);
+        var (t, asOf) = await views.One<Totals>(Sql, new { scope.Force, scope.LocalAuthority, start = Period.Start(from), end = Period.End(to) },
+            Freshness.Episodes, ct);
         var report = new AnnualReport(from, to, t.Incidents, t.Individuals, t.ChildIncidents, t.AdultIncidents, t.ChildIndividuals,
             t.AdultIndividuals, t.ByForce, t.ByRiskLevel, t.ByOutcome, t.ByDuration,
-            t.Individuals == 0 ? 0 : Math.Round((decimal)t.RepeatIndividuals / t.Individuals, 3), await freshness.Of(session, ct, Freshness.Episodes));
+            t.Individuals == 0 ? 0 : Math.Round((decimal)t.RepeatIndividuals / t.Individuals, 3), asOf);
         return Listing.WantsCsv(http) ? Listing.Csv(Lines(report), report.AsOf) : Results.Ok(report);
     }
 

@@ -8,6 +8,7 @@ public static class Configuration
     public static WebApplicationBuilder AddAnalyticsServices(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<Freshness>();
+        builder.Services.AddSingleton<ViewReads>();
         return builder;
     }
 

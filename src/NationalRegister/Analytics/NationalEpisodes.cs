@@ -66,28 +66,45 @@ public static class NationalEpisodes
 
     private static void Index(Table table, string name, string[] columns, string? predicate = null, string[]? include = null) =>
         table.Indexes.Add(new IndexDefinition($"ix_{Name}_{name}") { Columns = columns, Predicate = predicate, IncludeColumns = include ?? [] });
-
-    /// <summary>
-    /// Whole years on the UTC day of <paramref name="at"/>, as <see cref="AgeBands.YearsOld"/> counts them (a 29 February
-    /// birthday falls on 28 February, as DateOnly.AddYears and PostgreSQL's date arithmetic both have it).
-    /// </summary>
-    internal static string YearsOld(string dateOfBirth, string at) =>
-        $"(extract(year from ({at} at time zone 'UTC'))::int - extract(year from {dateOfBirth})::int - " +
-        $"case when ({dateOfBirth} + make_interval(years => extract(year from ({at} at time zone 'UTC'))::int - extract(year from {dateOfBirth})::int))::date " +
-        $"> ({at} at time zone 'UTC')::date then 1 else 0 end)";
-
-    /// <summary>Under 18 on the day last seen, as <see cref="EpisodeRules.IsChild"/> has it.</summary>
-    internal static string IsChild(string dateOfBirth, string at) =>
-        $"(({dateOfBirth} + interval '18 years')::date > ({at} at time zone 'UTC')::date)";
 }
 
 /// <summary>
-/// Keeps <see cref="NationalEpisodes"/> from the episode streams, one SQL statement per event, batched by the async daemon
-/// in the page's transaction; a rebuild empties the table first. Corrections are followed: every view takes the corrected value.
+/// Keeps <see cref="NationalEpisodes"/> from the episode streams, a page of events at a time (5,000 when catching up): the
+/// rows of the episodes the page touches are read in one query, each is folded in memory through its events
+/// (<see cref="NationalEpisode.Apply(object)"/>), and all are written back with one statement, in the page's transaction with
+/// the daemon's progress. A rebuild empties the table first. Corrections are followed: every view takes the corrected value.
 /// </summary>
-public sealed partial class NationalEpisodesProjection : EventProjection
+public sealed class NationalEpisodesProjection : EventProjection
 {
     private const string T = NationalEpisodes.Table;
+
+    private static readonly string Load =
+        $"""
+         select jsonb_build_object('rows', coalesce(jsonb_agg(jsonb_build_object('id', id, 'personId', person_id, 'force', force, 'reportingForce', reporting_force,
+           'localAuthority', local_authority, 'isChild', is_child, 'ageWhenLastSeen', age_when_last_seen, 'dateOfBirth', date_of_birth,
+           'status', status, 'riskLevel', risk_level, 'highestRisk', highest_risk, 'reportedAt', reported_at, 'lastSeenAt', last_seen_at,
+           'foundAt', found_at, 'outcome', outcome, 'returnInterviewAt', return_interview_at,
+           'returnInterviewOutcome', return_interview_outcome, 'lastReviewedAt', last_reviewed_at, 'nextReviewDue', next_review_due,
+           'closedAt', closed_at)), '[]'))
+         from {T} where id = any(:ids)
+         """;
+
+    private static readonly string Write =
+        $"""
+         insert into {T} (id, person_id, force, reporting_force, local_authority, is_child, age_when_last_seen, date_of_birth, status,
+                          risk_level, highest_risk, reported_at, last_seen_at, found_at, outcome, return_interview_at,
+                          return_interview_outcome, last_reviewed_at, next_review_due, closed_at)
+         select * from unnest(?::uuid[], ?::uuid[], ?::text[], ?::text[], ?::text[], ?::boolean[], ?::integer[], ?::date[], ?::text[],
+                              ?::text[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[], ?::text[], ?::timestamptz[],
+                              ?::text[], ?::timestamptz[], ?::timestamptz[], ?::timestamptz[])
+         on conflict (id) do update set person_id = excluded.person_id, force = excluded.force,
+           reporting_force = excluded.reporting_force, local_authority = excluded.local_authority, is_child = excluded.is_child,
+           age_when_last_seen = excluded.age_when_last_seen, date_of_birth = excluded.date_of_birth, status = excluded.status,
+           risk_level = excluded.risk_level, highest_risk = excluded.highest_risk, reported_at = excluded.reported_at,
+           last_seen_at = excluded.last_seen_at, found_at = excluded.found_at, outcome = excluded.outcome,
+           return_interview_at = excluded.return_interview_at, return_interview_outcome = excluded.return_interview_outcome,
+           last_reviewed_at = excluded.last_reviewed_at, next_review_due = excluded.next_review_due, closed_at = excluded.closed_at
+         """;
 
     public NationalEpisodesProjection()
     {
@@ -97,82 +114,56 @@ public sealed partial class NationalEpisodesProjection : EventProjection
         Options.DeleteDataInTableOnTeardown(table.Identifier.QualifiedName);
         // Pages of 5,000 events: catching up on a backfill is bounded by the round trips per page.
         Options.BatchSize = 5_000;
+        IncludeType<MissingReported>();
+        IncludeType<RiskAssessed>();
+        IncludeType<PersonFound>();
+        IncludeType<ReturnInterviewRecorded>();
+        IncludeType<EpisodeClosed>();
+        IncludeType<EpisodeTransferred>();
+        IncludeType<LocalAuthorityMapped>();
+        IncludeType<LastSeenCorrected>();
+        IncludeType<PersonDetailsCorrected>();
+        IncludeType<LocalAuthorityCorrected>();
+        IncludeType<EpisodeRelinked>();
+        IncludeType<EventRetracted>();
+        IncludeType<EpisodeReviewed>();
     }
 
-    public void Project(IEvent<MissingReported> e, IDocumentOperations ops)
+    /// <summary>Nothing per event: the page's work is done once, in <see cref="EnrichEventsAsync"/>, before the events are offered one by one.</summary>
+    public override ValueTask ApplyAsync(IDocumentOperations operations, IEvent e, CancellationToken cancellation) => ValueTask.CompletedTask;
+
+    public override async Task EnrichEventsAsync(IQuerySession querySession, IReadOnlyList<IEvent> events, CancellationToken cancellation)
     {
-        var r = e.Data;
-        ops.QueueSqlCommand(
-            $"""
-             insert into {T} (id, person_id, force, reporting_force, local_authority, is_child, date_of_birth, age_when_last_seen,
-                              status, reported_at, last_seen_at)
-             values (?, ?, ?, ?, ?::text, ?, ?, ?, 'Missing', ?, ?) on conflict (id) do nothing
-             """,
-            r.EpisodeId, r.PersonId, r.Force, r.Force, Text(r.LocalAuthority), r.IsChild, r.Person.DateOfBirth,
-            AgeBands.YearsOld(r.Person.DateOfBirth, r.LastSeenAt), r.ReportedAt.ToUniversalTime(), r.LastSeenAt.ToUniversalTime());
+        if (events.Count == 0) return;
+        var operations = querySession as IDocumentOperations
+                         ?? throw new InvalidOperationException("The national episodes are written in the page's own session.");
+        var reported = events.Where(e => e.Data is MissingReported).Select(e => e.StreamId).ToHashSet();
+        var earlier = events.Select(e => e.StreamId).Where(id => !reported.Contains(id)).Distinct().ToArray();
+        var rows = earlier.Length == 0
+            ? []
+            : (await querySession.AdvancedSql.QueryAsync<Loaded>(Load, cancellation, new { ids = earlier }))[0].Rows.ToDictionary(r => r.Id);
+        foreach (var e in events)
+        {
+            if (e.Data is MissingReported report) rows[e.StreamId] = NationalEpisode.Create(report);
+            else if (rows.TryGetValue(e.StreamId, out var row)) rows[e.StreamId] = row.Apply(e.Data);
+        }
+
+        if (rows.Count == 0) return;
+        var r = rows.Values.ToArray();
+        operations.QueueSqlCommand(Write,
+            r.Select(x => x.Id).ToArray(), r.Select(x => x.PersonId).ToArray(), r.Select(x => x.Force).ToArray(),
+            r.Select(x => x.ReportingForce).ToArray(), r.Select(x => x.LocalAuthority).ToArray(), r.Select(x => x.IsChild).ToArray(),
+            r.Select(x => x.AgeWhenLastSeen).ToArray(), r.Select(x => x.DateOfBirth).ToArray(), r.Select(x => x.Status.ToString()).ToArray(),
+            r.Select(x => x.RiskLevel?.ToString()).ToArray(), r.Select(x => x.HighestRisk?.ToString()).ToArray(),
+            Utc(r, x => x.ReportedAt), Utc(r, x => x.LastSeenAt), Utc(r, x => x.FoundAt), r.Select(x => x.Outcome?.ToString()).ToArray(),
+            Utc(r, x => x.ReturnInterviewAt), r.Select(x => x.ReturnInterviewOutcome?.ToString()).ToArray(),
+            Utc(r, x => x.LastReviewedAt), Utc(r, x => x.NextReviewDue), Utc(r, x => x.ClosedAt));
     }
 
-    public void Project(IEvent<RiskAssessed> e, IDocumentOperations ops) =>
-        ops.QueueSqlCommand(
-            $"""
-             update {T} set risk_level = ?,
-               highest_risk = case when array_position(array['VeryLow', 'Low', 'Medium', 'High'], highest_risk) > ? then highest_risk else ? end
-             where id = ?
-             """,
-            e.Data.Level.ToString(), (int)e.Data.Level, e.Data.Level.ToString(), e.StreamId);
+    /// <summary>The rows in one JSON value (a row type with an Id would be read by Marten as a document).</summary>
+    private sealed record Loaded(IReadOnlyList<NationalEpisode> Rows);
 
-    public void Project(IEvent<PersonFound> e, IDocumentOperations ops) =>
-        Set(ops, e, "status = 'Found', found_at = ?, outcome = ?", e.Data.FoundAt.ToUniversalTime(), e.Data.Outcome.ToString());
-
-    public void Project(IEvent<ReturnInterviewRecorded> e, IDocumentOperations ops) =>
-        Set(ops, e, "return_interview_at = ?, return_interview_outcome = ?", e.Data.ConductedAt.ToUniversalTime(), e.Data.Outcome.ToString());
-
-    public void Project(IEvent<EpisodeClosed> e, IDocumentOperations ops) =>
-        Set(ops, e, "status = 'Closed', closed_at = ?", e.Data.ClosedAt.ToUniversalTime());
-
-    public void Project(IEvent<EpisodeTransferred> e, IDocumentOperations ops) => Set(ops, e, "force = ?", e.Data.ToForce);
-
-    public void Project(IEvent<LocalAuthorityMapped> e, IDocumentOperations ops) => Set(ops, e, "local_authority = ?", e.Data.To);
-
-    public void Project(IEvent<LocalAuthorityCorrected> e, IDocumentOperations ops) => Set(ops, e, "local_authority = ?", e.Data.To);
-
-    public void Project(IEvent<EpisodeReviewed> e, IDocumentOperations ops) =>
-        Set(ops, e, "last_reviewed_at = ?, next_review_due = ?::timestamptz", e.Data.ReviewedAt.ToUniversalTime(), Instant(e.Data.NextReviewDue));
-
-    public void Project(IEvent<EventRetracted> e, IDocumentOperations ops) =>
-        Set(ops, e, "risk_level = ?::text, highest_risk = ?::text, last_reviewed_at = ?::timestamptz, next_review_due = ?::timestamptz",
-            Text(e.Data.RiskLevel?.ToString()), Text(e.Data.HighestRisk?.ToString()), Instant(e.Data.LastReviewedAt), Instant(e.Data.NextReviewDue));
-
-    // A corrected last-seen time or date of birth moves the age, and with it the band and whether the person was a child.
-    public void Project(IEvent<LastSeenCorrected> e, IDocumentOperations ops) =>
-        Aged(ops, e, "date_of_birth", "?::timestamptz", e.Data.To.ToUniversalTime());
-
-    public void Project(IEvent<PersonDetailsCorrected> e, IDocumentOperations ops) =>
-        Aged(ops, e, "?::date", "last_seen_at", e.Data.To.DateOfBirth);
-
-    public void Project(IEvent<EpisodeRelinked> e, IDocumentOperations ops) =>
-        Aged(ops, e, "?::date", "last_seen_at", e.Data.Person.DateOfBirth, ("person_id = ?", e.Data.ToPersonId));
-
-    private static void Set(IDocumentOperations ops, IEvent e, string assignments, params object[] values) =>
-        ops.QueueSqlCommand($"update {T} set {assignments} where id = ?", [.. values, e.StreamId]);
-
-    /// <summary>Sets the date of birth and last-seen time (one of them given, as a parameter) and works the age out again from both.</summary>
-    private static void Aged(IDocumentOperations ops, IEvent e, string dateOfBirth, string lastSeenAt, object given,
-        (string Assignment, object Value)? also = null)
-    {
-        var (dob, at) = ("v.date_of_birth", "v.last_seen_at");
-        var extra = also is { } a ? $", {a.Assignment}" : "";
-        ops.QueueSqlCommand(
-            $"""
-             update {T} t set date_of_birth = {dob}, last_seen_at = {at}, age_when_last_seen = {NationalEpisodes.YearsOld(dob, at)},
-               is_child = {NationalEpisodes.IsChild(dob, at)}{extra}
-             from (select {dateOfBirth} as date_of_birth, {lastSeenAt} as last_seen_at from {T} where id = ?) v
-             where t.id = ?
-             """,
-            also is { } b ? [b.Value, given, e.StreamId, e.StreamId] : [given, e.StreamId, e.StreamId]);
-    }
-
-    private static object Text(string? value) => (object?)value ?? DBNull.Value;
-
-    private static object Instant(DateTimeOffset? value) => value is { } v ? v.ToUniversalTime() : DBNull.Value;
+    // timestamptz takes UTC instants only (Npgsql); a force may send +01:00.
+    private static DateTimeOffset?[] Utc(NationalEpisode[] rows, Func<NationalEpisode, DateTimeOffset?> instant) =>
+        [.. rows.Select(x => instant(x)?.ToUniversalTime())];
 }

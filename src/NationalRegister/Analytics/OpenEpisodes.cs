@@ -27,7 +27,7 @@ public static class OpenEpisodesEndpoint
             select e.id as "episodeId", coalesce(l.survivor_id, e.person_id) as "personId", e.force,
                    e.local_authority as "localAuthority", e.risk_level as "riskLevel", e.is_child as "isChild",
                    e.reported_at as "reportedAt", e.last_seen_at as "lastSeenAt",
-                   {{Query.HoursSince("e.last_seen_at")}} as "hoursMissing", {{Query.AgeBand()}} as "ageBand"
+                   {{ViewReads.HoursSince("e.last_seen_at")}} as "hoursMissing", {{ViewReads.AgeBand()}} as "ageBand"
             from {{Tables.Episodes}} e left join {{Tables.Links}} l on l.id = e.person_id
             where e.status = 'Missing' and (:since is null or e.last_seen_at < :since)
               and (:force is null or e.force = :force) and (:localAuthority is null or e.local_authority = :localAuthority)
@@ -46,19 +46,19 @@ public static class OpenEpisodesEndpoint
     [WolverineGet("/api/analytics/open-episodes", OperationId = "OpenEpisodes")]
     [Authorize(Policy = Policies.AnalyticsReader)]
     [ProducesResponseType<PageOf<MissingNow>>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(Scope scope, int? page, int? pageSize, string? after, HttpContext http, IQuerySession session,
-        Freshness freshness, ReferenceData reference, TimeProvider clock, CancellationToken ct) =>
-        Listing.Answer(http, await Missing(scope, since: null, Paging.Of(page, pageSize, after), session, freshness, reference, clock, ct));
+    public static async Task<IResult> Get(Scope scope, int? page, int? pageSize, string? after, HttpContext http, ViewReads views,
+        ReferenceData reference, TimeProvider clock, CancellationToken ct) =>
+        Listing.Answer(http, await Missing(scope, since: null, Paging.Of(page, pageSize, after), views, reference, clock, ct));
 
-    internal static async Task<PageOf<MissingNow>> Missing(Scope scope, DateTimeOffset? since, Paging paging, IQuerySession session,
-        Freshness freshness, ReferenceData reference, TimeProvider clock, CancellationToken ct)
+    internal static async Task<PageOf<MissingNow>> Missing(Scope scope, DateTimeOffset? since, Paging paging, ViewReads views,
+        ReferenceData reference, TimeProvider clock, CancellationToken ct)
     {
         var parameters = new
         {
             scope.Force, scope.LocalAuthority, scope.RiskLevel, now = clock.GetUtcNow(), since, limit = paging.PageSize, offset = paging.Offset,
             afterAt = paging.After?.At, afterId = paging.After?.Id,
         };
-        var missing = await Query.Page<MissingNow>(session, freshness, Sql, parameters, paging, Freshness.Episodes, ct,
+        var missing = await views.Page<MissingNow>(Sql, parameters, paging, Freshness.Episodes, ct,
             m => new Cursor(m.LastSeenAt, m.EpisodeId));
         // Each authority by its code and its name as listed.
         return missing.Select(m => m with { LocalAuthorityName = reference.NameOf(m.LocalAuthority) });
@@ -77,8 +77,7 @@ public static class LongTermMissingEndpoint
     [WolverineGet("/api/analytics/long-term-missing", OperationId = "LongTermMissing")]
     [Authorize(Policy = Policies.AnalyticsReader)]
     [ProducesResponseType<PageOf<MissingNow>>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(Scope scope, int? page, int? pageSize, string? after, HttpContext http, IQuerySession session,
-        Freshness freshness, ReferenceData reference, TimeProvider clock, CancellationToken ct) =>
-        Listing.Answer(http, await OpenEpisodesEndpoint.Missing(scope, clock.GetUtcNow() - Threshold, Paging.Of(page, pageSize, after), session,
-            freshness, reference, clock, ct));
+    public static async Task<IResult> Get(Scope scope, int? page, int? pageSize, string? after, HttpContext http, ViewReads views,
+        ReferenceData reference, TimeProvider clock, CancellationToken ct) =>
+        Listing.Answer(http, await OpenEpisodesEndpoint.Missing(scope, clock.GetUtcNow() - Threshold, Paging.Of(page, pageSize, after), views, reference, clock, ct));
 }

@@ -20,8 +20,8 @@ public static class OverdueReturnInterviewsEndpoint
         $$"""
           with overdue as not materialized (
             select e.id as "episodeId", coalesce(l.survivor_id, e.person_id) as "personId", e.force,
-                   e.local_authority as "localAuthority", {{Query.AgeBand()}} as "ageBand", e.found_at as "foundAt",
-                   e.found_at + :window as "dueBy", {{Query.HoursSince("(e.found_at + :window)")}} as "hoursOverdue"
+                   e.local_authority as "localAuthority", {{ViewReads.AgeBand()}} as "ageBand", e.found_at as "foundAt",
+                   e.found_at + :window as "dueBy", {{ViewReads.HoursSince("(e.found_at + :window)")}} as "hoursOverdue"
             from {{Tables.Episodes}} e left join {{Tables.Links}} l on l.id = e.person_id
             where e.is_child and e.return_interview_at is null and e.found_at is not null and e.found_at < :dueFoundBefore
               and (:force is null or e.force = :force) and (:localAuthority is null or e.local_authority = :localAuthority)
@@ -39,8 +39,8 @@ public static class OverdueReturnInterviewsEndpoint
     [WolverineGet("/api/analytics/return-interviews/overdue", OperationId = "OverdueReturnInterviews")]
     [Authorize(Policy = Policies.AnalyticsReader)]
     [ProducesResponseType<PageOf<OverdueReturnInterview>>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(Scope scope, int? page, int? pageSize, string? after, HttpContext http, IQuerySession session,
-        Freshness freshness, ReferenceData reference, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Get(Scope scope, int? page, int? pageSize, string? after, HttpContext http, ViewReads views,
+        ReferenceData reference, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var paging = Paging.Of(page, pageSize, after);
@@ -50,7 +50,7 @@ public static class OverdueReturnInterviewsEndpoint
             dueFoundBefore = now - EpisodeRules.ReturnInterviewWindow, limit = paging.PageSize, offset = paging.Offset,
             afterAt = paging.After?.At, afterId = paging.After?.Id,
         };
-        var overdue = await Query.Page<OverdueReturnInterview>(session, freshness, Sql, parameters, paging, Freshness.Episodes, ct,
+        var overdue = await views.Page<OverdueReturnInterview>(Sql, parameters, paging, Freshness.Episodes, ct,
             o => new Cursor(o.FoundAt, o.EpisodeId));
         return Listing.Answer(http, overdue.Select(o => o with { LocalAuthorityName = reference.NameOf(o.LocalAuthority) }));
     }

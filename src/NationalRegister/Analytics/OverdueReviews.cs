@@ -43,7 +43,7 @@ public static class OverdueReviewsEndpoint
               and (:riskLevel is null or e.risk_level = :riskLevel)
           ),
           overdue as not materialized (
-            select *, {{Query.HoursSince("\"nextReviewDue\"")}} as "hoursOverdue" from due where "nextReviewDue" < :now
+            select *, {{ViewReads.HoursSince("\"nextReviewDue\"")}} as "hoursOverdue" from due where "nextReviewDue" < :now
           )
           select jsonb_build_object('total', (select count(*) from overdue), 'items', coalesce((
             select jsonb_agg(to_jsonb(p) order by p."nextReviewDue", p."episodeId")
@@ -58,8 +58,8 @@ public static class OverdueReviewsEndpoint
     [WolverineGet("/api/analytics/reviews/overdue", OperationId = "OverdueReviews")]
     [Authorize(Policy = Policies.AnalyticsReader)]
     [ProducesResponseType<PageOf<OverdueReview>>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(Scope scope, int? page, int? pageSize, string? after, HttpContext http, IQuerySession session,
-        Freshness freshness, IOptions<ReviewIntervals> intervals, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Get(Scope scope, int? page, int? pageSize, string? after, HttpContext http, ViewReads views,
+        IOptions<ReviewIntervals> intervals, TimeProvider clock, CancellationToken ct)
     {
         var configured = intervals.Value.Forces.SelectMany(f => f.Value.Select(l => (Force: f.Key.ToUpperInvariant(), Level: l.Key, Hours: l.Value)))
             .ToList();
@@ -72,7 +72,7 @@ public static class OverdueReviewsEndpoint
             standardLevels = ReviewIntervals.Defaults.Keys.ToArray(), standardHours = ReviewIntervals.Defaults.Values.ToArray(),
             limit = paging.PageSize, offset = paging.Offset, afterAt = paging.After?.At, afterId = paging.After?.Id,
         };
-        return Listing.Answer(http, await Query.Page<OverdueReview>(session, freshness, Sql, parameters, paging, Freshness.Episodes, ct,
+        return Listing.Answer(http, await views.Page<OverdueReview>(Sql, parameters, paging, Freshness.Episodes, ct,
             r => new Cursor(r.NextReviewDue, r.EpisodeId)));
     }
 }

@@ -21,7 +21,7 @@ public static class PossibleMatchesEndpoint
           with matches as not materialized (
             select min(p.id::text)::uuid as "matchId", jsonb_agg(distinct p.force) as forces,
                    jsonb_agg(jsonb_build_object('personId', p.id, 'survivorId', coalesce(l.survivor_id, p.id), 'force', p.force,
-                     'ageBand', {{Query.AgeBand("p.age_when_last_seen")}}, 'reports', p.reports) order by p.id) as records
+                     'ageBand', {{ViewReads.AgeBand("p.age_when_last_seen")}}, 'reports', p.reports) order by p.id) as records
             from {{Tables.People}} p left join {{Tables.Links}} l on l.id = p.id
             group by p.match_key
             having count(distinct p.force) > 1 and count(distinct coalesce(l.survivor_id, p.id)) > 1
@@ -36,11 +36,11 @@ public static class PossibleMatchesEndpoint
     [WolverineGet("/api/people/possible-matches", OperationId = "PossibleMatches")]
     [Authorize(Policy = Policies.Analyst)]
     [ProducesResponseType<PageOf<PossibleMatch>>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(int? page, int? pageSize, HttpContext http, IQuerySession session, Freshness freshness,
+    public static async Task<IResult> Get(int? page, int? pageSize, HttpContext http, ViewReads views,
         CancellationToken ct)
     {
         var paging = Paging.Of(page, pageSize);
-        return Listing.Answer(http, await Query.Page<PossibleMatch>(session, freshness, Sql, new { limit = paging.PageSize, offset = paging.Offset },
+        return Listing.Answer(http, await views.Page<PossibleMatch>(Sql, new { limit = paging.PageSize, offset = paging.Offset },
             paging, Freshness.People, ct));
     }
 }

@@ -24,7 +24,7 @@ public static class RepeatMissingEndpoint
         $$"""
           with repeaters as not materialized (
             select coalesce(l.survivor_id, e.person_id) as "personId", count(*) as episodes, jsonb_agg(distinct e.force) as forces,
-                   bool_or(e.is_child) as "isChild", {{Query.AgeBand("max(e.age_when_last_seen)")}} as "ageBand",
+                   bool_or(e.is_child) as "isChild", {{ViewReads.AgeBand("max(e.age_when_last_seen)")}} as "ageBand",
                    max(e.last_seen_at) as "lastSeenAt", max(e.reported_at) as "lastReportedAt"
             from {{Tables.Episodes}} e left join {{Tables.Links}} l on l.id = e.person_id
             where e.last_seen_at > :windowStart and e.last_seen_at <= :now
@@ -53,7 +53,7 @@ public static class RepeatMissingEndpoint
     [Authorize(Policy = Policies.AnalyticsReader)]
     [ProducesResponseType<PageOf<RepeatMissingPerson>>(StatusCodes.Status200OK)]
     public static async Task<IResult> Get(Scope scope, int? windowDays, int? minEpisodes, int? page, int? pageSize, HttpContext http,
-        IQuerySession session, Freshness freshness, TimeProvider clock, CancellationToken ct)
+        ViewReads views, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var paging = Paging.Of(page, pageSize);
@@ -62,6 +62,6 @@ public static class RepeatMissingEndpoint
             scope.Force, scope.LocalAuthority, scope.RiskLevel, now, windowStart = now.AddDays(-(windowDays ?? 90)),
             minEpisodes = (long)(minEpisodes ?? 3), limit = paging.PageSize, offset = paging.Offset,
         };
-        return Listing.Answer(http, await Query.Page<RepeatMissingPerson>(session, freshness, Sql, parameters, paging, Freshness.Episodes, ct));
+        return Listing.Answer(http, await views.Page<RepeatMissingPerson>(Sql, parameters, paging, Freshness.Episodes, ct));
     }
 }

@@ -47,7 +47,7 @@ public static class ReturnInterviewTimelinessEndpoint
     [Authorize(Policy = Policies.AnalyticsReader)]
     [ProducesResponseType<PageOf<InterviewTimeliness>>(StatusCodes.Status200OK)]
     public static async Task<IResult> Get(Scope scope, DateOnly? from, DateOnly? to, int? page, int? pageSize, HttpContext http,
-        IQuerySession session, Freshness freshness, ReferenceData reference, CancellationToken ct)
+        ViewReads views, ReferenceData reference, CancellationToken ct)
     {
         var paging = Paging.Of(page, pageSize);
         var parameters = new
@@ -56,7 +56,7 @@ public static class ReturnInterviewTimelinessEndpoint
             from = Period.Start(from ?? DateOnly.MinValue), to = Period.End(to ?? DateOnly.MaxValue.AddDays(-1)),
             limit = paging.PageSize, offset = paging.Offset,
         };
-        var timeliness = await Query.Page<InterviewTimeliness>(session, freshness, Sql, parameters, paging, Freshness.Episodes, ct);
+        var timeliness = await views.Page<InterviewTimeliness>(Sql, parameters, paging, Freshness.Episodes, ct);
         return Listing.Answer(http, timeliness.Select(t => t with { LocalAuthorityName = reference.NameOf(t.LocalAuthority) }));
     }
 }

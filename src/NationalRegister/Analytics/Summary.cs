@@ -46,7 +46,7 @@ public static class SummaryEndpoint
     [WolverineGet("/api/analytics/summary", OperationId = "NationalSummary")]
     [Authorize(Policy = Policies.AnalyticsReader)]
     [ProducesResponseType<NationalSummary>(StatusCodes.Status200OK)]
-    public static async Task<IResult> Get(Scope scope, IQuerySession session, Freshness freshness, TimeProvider clock, CancellationToken ct)
+    public static async Task<IResult> Get(Scope scope, ViewReads views, TimeProvider clock, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         var parameters = new
@@ -54,7 +54,7 @@ public static class SummaryEndpoint
             scope.Force, scope.LocalAuthority, since = now - LongTermMissingEndpoint.Threshold,
             midnight = Period.Midnight(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, Period.UkTime).DateTime)),
         };
-        var summary = await Query.One<NationalSummary>(session, Sql, parameters, ct);
-        return Results.Ok(summary with { AsOf = await freshness.Of(session, ct, Freshness.Episodes) });
+        var (summary, asOf) = await views.One<NationalSummary>(Sql, parameters, Freshness.Episodes, ct);
+        return Results.Ok(summary with { AsOf = asOf });
     }
 }

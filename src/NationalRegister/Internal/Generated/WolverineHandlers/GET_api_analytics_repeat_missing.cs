@@ -6,8 +6,6 @@ using NationalRegister.Reference;
 using System;
 using System.Linq;
 using Wolverine.Http;
-using Wolverine.Marten.Publishing;
-using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -16,27 +14,20 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class GET_api_analytics_repeat_missing : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly NationalRegister.Analytics.Freshness _freshness;
+        private readonly NationalRegister.Analytics.ViewReads _viewReads;
         private readonly NationalRegister.Reference.ReferenceData _referenceData;
         private readonly System.TimeProvider _timeProvider;
-        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
-        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_analytics_repeat_missing(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, NationalRegister.Analytics.Freshness freshness, NationalRegister.Reference.ReferenceData referenceData, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_analytics_repeat_missing(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, NationalRegister.Analytics.ViewReads viewReads, NationalRegister.Reference.ReferenceData referenceData, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
-            _freshness = freshness;
+            _viewReads = viewReads;
             _referenceData = referenceData;
             _timeProvider = timeProvider;
-            _outboxedSessionFactory = outboxedSessionFactory;
-            _wolverineRuntime = wolverineRuntime;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
-            // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "NationalRegister.Analytics.RepeatMissingEndpoint").SetTag("http.route", "/api/analytics/repeat-missing").SetTag("http.request.method", "GET");
             string windowDays_rawValue = httpContext.Request.Query["windowDays"];
             System.Nullable<int> windowDays = default;
@@ -104,7 +95,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await NationalRegister.Analytics.RepeatMissingEndpoint.Get(scope, windowDays, minEpisodes, page, pageSize, httpContext, ((Marten.IQuerySession)documentSession), _freshness, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await NationalRegister.Analytics.RepeatMissingEndpoint.Get(scope, windowDays, minEpisodes, page, pageSize, httpContext, _viewReads, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -7,8 +7,6 @@ using NationalRegister.Reference;
 using System;
 using System.Linq;
 using Wolverine.Http;
-using Wolverine.Marten.Publishing;
-using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -18,28 +16,21 @@ namespace Internal.Generated.WolverineHandlers
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
         private readonly Microsoft.Extensions.Options.IOptions<NationalRegister.Episodes.ReviewIntervals> _optionsOfReviewIntervals;
-        private readonly NationalRegister.Analytics.Freshness _freshness;
+        private readonly NationalRegister.Analytics.ViewReads _viewReads;
         private readonly NationalRegister.Reference.ReferenceData _referenceData;
         private readonly System.TimeProvider _timeProvider;
-        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
-        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_analytics_reviews_overdue(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Options.IOptions<NationalRegister.Episodes.ReviewIntervals> optionsOfReviewIntervals, NationalRegister.Analytics.Freshness freshness, NationalRegister.Reference.ReferenceData referenceData, System.TimeProvider timeProvider, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_analytics_reviews_overdue(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, Microsoft.Extensions.Options.IOptions<NationalRegister.Episodes.ReviewIntervals> optionsOfReviewIntervals, NationalRegister.Analytics.ViewReads viewReads, NationalRegister.Reference.ReferenceData referenceData, System.TimeProvider timeProvider) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
             _optionsOfReviewIntervals = optionsOfReviewIntervals;
-            _freshness = freshness;
+            _viewReads = viewReads;
             _referenceData = referenceData;
             _timeProvider = timeProvider;
-            _outboxedSessionFactory = outboxedSessionFactory;
-            _wolverineRuntime = wolverineRuntime;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
-            // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "NationalRegister.Analytics.OverdueReviewsEndpoint").SetTag("http.route", "/api/analytics/reviews/overdue").SetTag("http.request.method", "GET");
             string page_rawValue = httpContext.Request.Query["page"];
             System.Nullable<int> page = default;
@@ -82,7 +73,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await NationalRegister.Analytics.OverdueReviewsEndpoint.Get(scope, page, pageSize, after, httpContext, ((Marten.IQuerySession)documentSession), _freshness, _optionsOfReviewIntervals, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await NationalRegister.Analytics.OverdueReviewsEndpoint.Get(scope, page, pageSize, after, httpContext, _viewReads, _optionsOfReviewIntervals, _timeProvider, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -5,8 +5,6 @@ using NationalRegister.Analytics;
 using System;
 using System.Linq;
 using Wolverine.Http;
-using Wolverine.Marten.Publishing;
-using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -15,23 +13,16 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class GET_api_people_possible_matches : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly NationalRegister.Analytics.Freshness _freshness;
-        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
-        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
+        private readonly NationalRegister.Analytics.ViewReads _viewReads;
 
-        public GET_api_people_possible_matches(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, NationalRegister.Analytics.Freshness freshness, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_people_possible_matches(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, NationalRegister.Analytics.ViewReads viewReads) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
-            _freshness = freshness;
-            _outboxedSessionFactory = outboxedSessionFactory;
-            _wolverineRuntime = wolverineRuntime;
+            _viewReads = viewReads;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
-            // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "NationalRegister.Analytics.PossibleMatchesEndpoint").SetTag("http.route", "/api/people/possible-matches").SetTag("http.request.method", "GET");
             string page_rawValue = httpContext.Request.Query["page"];
             System.Nullable<int> page = default;
@@ -69,7 +60,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await NationalRegister.Analytics.PossibleMatchesEndpoint.Get(page, pageSize, httpContext, ((Marten.IQuerySession)documentSession), _freshness, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await NationalRegister.Analytics.PossibleMatchesEndpoint.Get(page, pageSize, httpContext, _viewReads, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }

@@ -6,8 +6,6 @@ using NationalRegister.Reference;
 using System;
 using System.Linq;
 using Wolverine.Http;
-using Wolverine.Marten.Publishing;
-using Wolverine.Runtime;
 
 namespace Internal.Generated.WolverineHandlers
 {
@@ -16,25 +14,18 @@ namespace Internal.Generated.WolverineHandlers
     public sealed class GET_api_reports_annual : Wolverine.Http.HttpHandler
     {
         private readonly Wolverine.Http.WolverineHttpOptions _wolverineHttpOptions;
-        private readonly NationalRegister.Analytics.Freshness _freshness;
+        private readonly NationalRegister.Analytics.ViewReads _viewReads;
         private readonly NationalRegister.Reference.ReferenceData _referenceData;
-        private readonly Wolverine.Marten.Publishing.OutboxedSessionFactory _outboxedSessionFactory;
-        private readonly Wolverine.Runtime.IWolverineRuntime _wolverineRuntime;
 
-        public GET_api_reports_annual(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, NationalRegister.Analytics.Freshness freshness, NationalRegister.Reference.ReferenceData referenceData, Wolverine.Marten.Publishing.OutboxedSessionFactory outboxedSessionFactory, Wolverine.Runtime.IWolverineRuntime wolverineRuntime) : base(wolverineHttpOptions)
+        public GET_api_reports_annual(Wolverine.Http.WolverineHttpOptions wolverineHttpOptions, NationalRegister.Analytics.ViewReads viewReads, NationalRegister.Reference.ReferenceData referenceData) : base(wolverineHttpOptions)
         {
             _wolverineHttpOptions = wolverineHttpOptions;
-            _freshness = freshness;
+            _viewReads = viewReads;
             _referenceData = referenceData;
-            _outboxedSessionFactory = outboxedSessionFactory;
-            _wolverineRuntime = wolverineRuntime;
         }
 
         public override async System.Threading.Tasks.Task Handle(Microsoft.AspNetCore.Http.HttpContext httpContext)
         {
-            var messageContext = new Wolverine.Runtime.MessageContext(_wolverineRuntime);
-            // Building the Marten session
-            await using var documentSession = _outboxedSessionFactory.OpenSession(messageContext);
             Wolverine.Http.HttpHandler.RequestActivity(httpContext)?.SetTag("handler.type", "NationalRegister.Analytics.AnnualReportEndpoint").SetTag("http.route", "/api/reports/annual").SetTag("http.request.method", "GET");
             var caller = NationalRegister.Infrastructure.Auth.Caller.From(httpContext);
             var force = httpContext.Request.Query["force"];
@@ -75,7 +66,7 @@ namespace Internal.Generated.WolverineHandlers
 
             
             // The actual HTTP request handler execution
-            var result = await NationalRegister.Analytics.AnnualReportEndpoint.Get(scope, reportPeriod, httpContext, ((Marten.IQuerySession)documentSession), _freshness, httpContext.RequestAborted).ConfigureAwait(false);
+            var result = await NationalRegister.Analytics.AnnualReportEndpoint.Get(scope, reportPeriod, httpContext, _viewReads, httpContext.RequestAborted).ConfigureAwait(false);
 
             await result.ExecuteAsync(httpContext).ConfigureAwait(false);
         }
