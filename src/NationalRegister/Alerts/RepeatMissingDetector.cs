@@ -48,20 +48,35 @@ public sealed class RepeatMissingDetector : BatchSubscription
         // window it falls in: one last seen before twice that long ago can raise nothing, so a backfilled decade is read,
         // not queried, but for its last months.
         var quiet = now.AddDays(-2 * _thresholds.Thresholds.Max(t => t.Days));
-        foreach (var e in page.Events)
+        var events = page.Events.Where(e => e.Data is not MissingReported { LastSeenAt: var lastSeen } || lastSeen > quiet).ToList();
+        if (events.Count == 0) return;
+
+        // The page's reads at once (links, episodes, alert events of every person concerned): a handful of queries per page,
+        // not four per report. Each read is of the state after the page, as one read per event would also see.
+        var corrected = (await operations.LoadManyAsync<Episode>(cancellationToken,
+            events.Where(e => e.Data is LastSeenCorrected).Select(e => e.StreamId).Distinct())).ToDictionary(e => e.Id);
+        var concerned = events.Select(e => e.Data switch
         {
-            if (e.Data is MissingReported { LastSeenAt: var lastSeen } && lastSeen <= quiet) continue;
-            var (person, ending) = e.Data switch
-            {
-                MissingReported r => (r.PersonId, (Guid?)r.EpisodeId),
-                PeopleMerged m => (m.IntoPersonId, null),
-                EpisodeRelinked l => (l.ToPersonId, null),
-                LastSeenCorrected when await operations.LoadAsync<Episode>(e.StreamId, cancellationToken) is { } corrected =>
-                    (corrected.PersonId, corrected.Id),
-                _ => (Guid.Empty, null),
-            };
-            if (person == Guid.Empty) continue;
-            foreach (var alert in await Detect(operations, person, ending, _raised, now, cancellationToken))
+            MissingReported r => (Event: e, Person: r.PersonId, Ending: (Guid?)r.EpisodeId),
+            PeopleMerged m => (e, m.IntoPersonId, null),
+            EpisodeRelinked l => (e, l.ToPersonId, null),
+            LastSeenCorrected when corrected.GetValueOrDefault(e.StreamId) is { } episode => (e, episode.PersonId, episode.Id),
+            _ => (e, Guid.Empty, null),
+        }).Where(c => c.Person != Guid.Empty).ToList();
+        if (concerned.Count == 0) return;
+        var people = await LinkedPerson.ResolveMany(operations, [.. concerned.Select(c => c.Person)], cancellationToken);
+        var records = people.Values.SelectMany(p => p.Records).Distinct().ToArray();
+        var episodes = (await operations.Query<Episode>().Where(e => records.Contains(e.PersonId)).ToListAsync(cancellationToken))
+            .ToLookup(e => e.PersonId);
+        var recorded = (await operations.Events.QueryRawEventDataOnly<RepeatMissingAlertRaised>().Where(a => records.Contains(a.PersonId))
+            .ToListAsync(cancellationToken)).Select(RepeatMissingAlert.Create).ToList();
+
+        foreach (var (_, personId, ending) in concerned)
+        {
+            var person = people[personId];
+            foreach (var alert in Detect(person, [.. person.Records.SelectMany(r => episodes[r])], ending,
+                         [.. recorded.Where(a => person.Records.Contains(a.PersonId)), .. _raised.Where(a => person.Records.Contains(a.PersonId))],
+                         now))
             {
                 await bus.PublishAsync(alert);
                 _raised.Add(RepeatMissingAlert.Create(alert));
@@ -70,19 +85,12 @@ public sealed class RepeatMissingDetector : BatchSubscription
     }
 
     /// <param name="ending">The episode just reported, whose windows (those that hold it) to check; null for every window (after a merge).</param>
-    private async Task<List<RepeatMissingAlertRaised>> Detect(IQuerySession session, Guid personId, Guid? ending,
-        IReadOnlyList<RepeatMissingAlert> raisedRecently, DateTimeOffset now, CancellationToken ct)
+    /// <param name="alerts">Those raised for the person so far: from the alert events themselves, not their async view, and those
+    /// raised moments ago whose event may not be recorded yet.</param>
+    private List<RepeatMissingAlertRaised> Detect(LinkedPerson person, IReadOnlyList<Episode> episodes, Guid? ending,
+        List<RepeatMissingAlert> alerts, DateTimeOffset now)
     {
-        var person = await LinkedPerson.Resolve(session, personId, ct);
-        var (survivor, records) = (person.SurvivorId, person.Records.ToArray());
-        var episodes = await session.Query<Episode>().Where(e => records.Contains(e.PersonId)).ToListAsync(ct);
-        // From the alert events themselves, not their async view, and those raised moments ago whose event may not be recorded yet.
-        List<RepeatMissingAlert> alerts =
-        [
-            .. (await session.Events.QueryRawEventDataOnly<RepeatMissingAlertRaised>().Where(a => records.Contains(a.PersonId)).ToListAsync(ct))
-                .Select(RepeatMissingAlert.Create),
-            .. raisedRecently.Where(a => records.Contains(a.PersonId)),
-        ];
+        var survivor = person.SurvivorId;
         var recent = now.AddDays(-_thresholds.Thresholds.Max(t => t.Days));
         var found = new List<RepeatMissingAlertRaised>();
 

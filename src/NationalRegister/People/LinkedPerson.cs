@@ -20,6 +20,19 @@ public sealed record LinkedPerson(Guid SurvivorId, IReadOnlyList<Guid> MergedFro
         return new(survivor, MergedInto(await session.Query<PersonLink>().Where(l => l.SurvivorId == survivor).ToListAsync(ct), survivor));
     }
 
+    /// <summary>Many people at once, as <see cref="Resolve"/> sees each: two reads for all of them.</summary>
+    public static async Task<IReadOnlyDictionary<Guid, LinkedPerson>> ResolveMany(IQuerySession session, IReadOnlyCollection<Guid> personIds,
+        CancellationToken ct)
+    {
+        var ids = personIds.Distinct().ToArray();
+        var own = (await session.LoadManyAsync<PersonLink>(ct, ids)).ToDictionary(l => l.Id);
+        var survivors = ids.Select(id => own.GetValueOrDefault(id)?.SurvivorId ?? id).Distinct().Select(id => (Guid?)id).ToArray();
+        var merged = await session.Query<PersonLink>().Where(l => survivors.Contains(l.SurvivorId)).ToListAsync(ct);
+        return ids.ToDictionary(id => id, id => own.GetValueOrDefault(id)?.SurvivorId is { } survivor
+            ? new LinkedPerson(survivor, MergedInto(merged, survivor))
+            : new LinkedPerson(id, MergedInto(merged, id)));
+    }
+
     /// <summary>
     /// The person as the register knew them at <paramref name="asOf"/>: the links as the merges and unmerges recorded by then
     /// left them (a merge done later is absent). Merges are analysts' rare decisions, so all of them up to then are folded.
