@@ -15,10 +15,11 @@ public sealed record PossibleMatch(Guid MatchId, IReadOnlyList<string> Forces, I
 /// <summary>For analysts to confirm (merge) or leave: never merged silently.</summary>
 public static class PossibleMatchesEndpoint
 {
-    /// <summary>Records sharing a match key, from more than one force and not already one person (merges resolved through the links).</summary>
+    /// <summary>Records sharing a match key, from more than one force and not already one person (merges resolved through the links);
+    /// grouped once (materialized) for the count and the page.</summary>
     internal static readonly string Sql =
         $$"""
-          with matches as not materialized (
+          with matches as materialized (
             select min(p.id::text)::uuid as "matchId", jsonb_agg(distinct p.force) as forces,
                    jsonb_agg(jsonb_build_object('personId', p.id, 'survivorId', coalesce(l.survivor_id, p.id), 'force', p.force,
                      'ageBand', {{ViewReads.AgeBand("p.age_when_last_seen")}}, 'reports', p.reports) order by p.id) as records

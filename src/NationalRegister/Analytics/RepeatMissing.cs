@@ -18,11 +18,12 @@ public static class RepeatMissingEndpoint
     /// <summary>
     /// People with at least :minEpisodes episodes in the window, counted by when the person was last seen, not when the report
     /// reached the register (late reports land right); a merged person counts once, as the surviving record. The window reads
-    /// the last_seen_at index, which carries every column used here.
+    /// the last_seen_at index, which carries every column used here; the people are grouped once (materialized) for both
+    /// the count and the page.
     /// </summary>
     internal static readonly string Sql =
         $$"""
-          with repeaters as not materialized (
+          with repeaters as materialized (
             select coalesce(l.survivor_id, e.person_id) as "personId", count(*) as episodes, jsonb_agg(distinct e.force) as forces,
                    bool_or(e.is_child) as "isChild", {{ViewReads.AgeBand("max(e.age_when_last_seen)")}} as "ageBand",
                    max(e.last_seen_at) as "lastSeenAt", max(e.reported_at) as "lastReportedAt"

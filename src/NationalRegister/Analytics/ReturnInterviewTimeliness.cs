@@ -16,10 +16,11 @@ public sealed record InterviewTimeliness(
 /// <summary>Per local authority: how many returned children had their interview, and how many in time (about 63% nationally).</summary>
 public static class ReturnInterviewTimelinessEndpoint
 {
-    /// <summary>Children found in the period, per local authority: interviews completed, and completed within the window.</summary>
+    /// <summary>Children found in the period, per local authority: interviews completed, and completed within the window (grouped
+    /// once, materialized, for the count and the page).</summary>
     internal static readonly string Sql =
         $$"""
-          with timeliness as not materialized (
+          with timeliness as materialized (
             select e.local_authority as "localAuthority", count(*) as "childrenFound",
                    count(*) filter (where e.return_interview_outcome = 'Completed') as "interviewsCompleted",
                    count(*) filter (where e.return_interview_outcome = 'Completed' and e.return_interview_at <= e.found_at + :window)
